@@ -1,0 +1,3 @@
+"""aispend: FinOps for AI spend."""
+
+__version__ = "0.1.0"

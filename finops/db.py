@@ -1,0 +1,122 @@
+"""The embedded DuckDB store: open (with limits and migrations), run named SQL files."""
+
+from __future__ import annotations
+
+import os
+import time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from finops.errors import DatabaseError
+
+DEFAULT_DB_NAME = "aispend.duckdb"
+LOCK_WAIT_SECONDS = 10.0
+
+
+def default_db_path() -> Path:
+    """`$AISPEND_DB`, else `$XDG_DATA_HOME/aispend/aispend.duckdb` (default `~/.local/share/aispend/`)."""
+    env = os.environ.get("AISPEND_DB")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "aispend" / DEFAULT_DB_NAME
+
+
+def default_memory_limit() -> str:
+    """Half the RAM, at most 4 GB, at least 1 GB (dedup of 10M ids needs ~512 MB; performance.md §6)."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    mb = max(1024, min(4096, total // 2 // (1 << 20)))
+    return f"{mb}MB"
+
+
+def sql_text(name: str) -> str:
+    """The text of finops/sql/<name>.sql."""
+    return (resources.files("finops") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _migrations() -> list[tuple[str, str]]:
+    folder = resources.files("finops") / "migrations"
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    return [(n, (folder / n).read_text(encoding="utf-8")) for n in names]
+
+
+def _open(path: Path, config: dict[str, Any]) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return duckdb.connect(str(path), config=config)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise DatabaseError(f"Cannot open the store {path}: {e}") from e
+            if time.monotonic() > deadline:
+                raise DatabaseError(
+                    f"The store {path} is in use by another aispend process.",
+                    hint="Wait for it to finish, or use another store with --db PATH.",
+                ) from e
+            time.sleep(0.2)
+
+
+def connect(
+    path: Path | str | None = None,
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store, with a memory limit and a temp dir beside it; apply migrations."""
+    if path is None:
+        path = default_db_path()
+    memory = str(path) == ":memory:"
+    config: dict[str, Any] = {
+        "memory_limit": memory_limit or os.environ.get("AISPEND_MEMORY_LIMIT") or default_memory_limit(),
+        "preserve_insertion_order": False,
+    }
+    if threads:
+        config["threads"] = threads
+    if not memory:
+        path = Path(path).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / (path.name + ".tmp")
+        config["temp_directory"] = str(tmp)
+        con = _open(path, config)
+    else:
+        con = duckdb.connect(":memory:", config=config)
+    con.execute("set TimeZone = 'UTC'")
+    migrate(con)
+    return con
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations in order, each in its own transaction; return the names applied."""
+    con.execute("create table if not exists _migrations (name varchar primary key, applied_at timestamptz)")
+    done = {r[0] for r in con.execute("select name from _migrations").fetchall()}
+    applied = []
+    for name, text in _migrations():
+        if name in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(text)
+            con.execute("insert into _migrations values (?, now())", [name])
+            con.execute("commit")
+        except duckdb.Error as e:
+            con.execute("rollback")
+            raise DatabaseError(f"Migration {name} failed: {e}") from e
+        applied.append(name)
+    return applied
+
+
+def price_join(calls: str) -> str:
+    """The one pricing SQL (sql/price_join.sql) applied to a relation of calls."""
+    return sql_text("price_join").replace("{calls}", calls)
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Session views: resolved_usage (model → price-table id at ts) and priced_usage (cost per call)."""
+    con.execute("create or replace temp view resolved_usage as " + sql_text("resolved_usage"))
+    con.execute("create or replace temp view priced_usage as " + price_join("resolved_usage"))

@@ -1,0 +1,301 @@
+"""What every log format shares: reading records, the canonical staged columns, SQL helpers.
+
+A format module turns a relation `recs(line BIGINT, raw VARCHAR)` (one JSON record per row, with the
+line or element number it came from) into canonical rows with one SQL SELECT. Python never loops over
+records on the hot path: JSONL is cut into large chunks, split into lines by pyarrow, parsed by DuckDB.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar, cast
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+CHUNK_BYTES = 64 << 20
+SNIFF_RECORDS = 40
+
+# The columns every format's SELECT returns (order matters), with their SQL types.
+STAGED_COLUMNS: dict[str, str] = {
+    "status": "varchar",  # ok | reject | skip
+    "reason": "varchar",
+    "line": "bigint",
+    "raw": "varchar",  # kept only for rejected records
+    "dedupe_key": "varchar",
+    "pref": "bigint",  # among duplicates of one key the largest pref wins (then the last line)
+    "record_kind": "varchar",
+    "request_count": "bigint",
+    "ts": "timestamptz",
+    "ts_source": "varchar",
+    "provider": "varchar",
+    "platform": "varchar",
+    "model_raw": "varchar",
+    "input_uncached": "bigint",
+    "cache_read": "bigint",
+    "cache_write_5m": "bigint",
+    "cache_write_1h": "bigint",
+    "output": "bigint",
+    "reasoning": "bigint",
+    "web_searches": "bigint",
+    "service_tier": "varchar",
+    "region": "varchar",
+    "tags": "map(varchar, varchar)",
+    "reported_cost": "decimal(38, 12)",
+    "request_id": "varchar",
+}
+TOKEN_COLUMNS = (
+    "input_uncached",
+    "cache_read",
+    "cache_write_5m",
+    "cache_write_1h",
+    "output",
+    "reasoning",
+    "web_searches",
+)
+
+
+@dataclass
+class LogFormat:
+    """A log format: how to recognise it and the SQL that normalises its records.
+
+    Subclasses set the class attributes and implement `sniff` and `sql`.
+    """
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    identifies: ClassVar[str]  # what in the data identifies it (shown by `aispend formats`)
+    example: ClassVar[str] = "aispend ingest logs/"
+    whole_file: ClassVar[bool] = False  # the SQL needs every record of the file at once (windows)
+    has_time: ClassVar[bool] = True  # records carry their own call time (else envelope/assumed/mtime)
+    priority: ClassVar[int] = 50  # lower sniffs first
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        raise NotImplementedError
+
+    def sql(self) -> str:
+        """A SELECT over `recs(line, raw)` returning STAGED_COLUMNS in order."""
+        raise NotImplementedError
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def open_bytes(path: Path) -> IO[bytes]:
+    """Open a file, transparently decompressing .gz, .bz2 and .zst."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if name.endswith(".bz2"):
+        return cast(IO[bytes], bz2.open(path, "rb"))
+    if name.endswith(".zst") or name.endswith(".zstd"):
+        import zstandard
+
+        return cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), closefd=True))
+    return open(path, "rb")
+
+
+def head_bytes(path: Path, n: int = 1 << 20) -> bytes:
+    with open_bytes(path) as f:
+        data = f.read(n)
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+
+
+@dataclass
+class Container:
+    kind: str  # jsonl | document | empty | other
+    sample: list[dict[str, Any]] = field(default_factory=list)  # first records, parsed (for sniffing)
+    document: Any = None  # the parsed document, for kind == document
+
+
+def inspect(path: Path) -> Container:
+    """Decide whether a file is JSON lines, one JSON document, empty, or something else."""
+    head = head_bytes(path)
+    text = head.lstrip()
+    if not text:
+        return Container("empty")
+    if text[:1] not in (b"{", b"["):
+        return Container("other")
+    lines = head.split(b"\n")
+    if len(lines) > 1 or len(head) < (1 << 20):
+        first = lines[0].strip()
+        try:
+            obj = json.loads(first) if first else None
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and (len(lines) > 1 and any(x.strip() for x in lines[1:])):
+            sample = []
+            for raw in lines[: SNIFF_RECORDS + 1]:
+                try:
+                    rec = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(rec, dict):
+                    sample.append(rec)
+            return Container("jsonl", sample)
+    try:
+        with open_bytes(path) as f:
+            data = f.read()
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        doc = json.loads(data)
+    except ValueError:
+        # not one document: treat as JSON lines whose bad lines will be quarantined
+        sample = []
+        for raw in lines[: SNIFF_RECORDS + 1]:
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                sample.append(rec)
+        return Container("jsonl", sample) if sample else Container("other")
+    if isinstance(doc, dict):
+        return Container("document", [doc], doc)
+    if isinstance(doc, list):
+        return Container("document", [r for r in doc[:SNIFF_RECORDS] if isinstance(r, dict)], doc)
+    return Container("other")
+
+
+_LINE_READ = pacsv.ReadOptions(column_names=["raw"], block_size=4 << 20)
+_LINE_PARSE = pacsv.ParseOptions(
+    delimiter="\x01", quote_char=False, escape_char=False, newlines_in_values=False, ignore_empty_lines=False
+)
+_LINE_CONVERT = pacsv.ConvertOptions(column_types={"raw": pa.string()}, strings_can_be_null=False)
+
+
+def _line_table(chunk: bytes, first_line: int) -> pa.Table:
+    t = pacsv.read_csv(
+        pa.BufferReader(chunk), read_options=_LINE_READ, parse_options=_LINE_PARSE, convert_options=_LINE_CONVERT
+    )
+    lines = pa.array(np.arange(first_line, first_line + t.num_rows, dtype=np.int64))
+    return pa.table({"line": lines, "raw": t.column("raw")})
+
+
+def jsonl_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pa.Table]:
+    """(line, raw) tables of about chunk_bytes each; line numbers are 1-based and exact."""
+    next_line = 1
+    rest = b""
+    first = True
+    with open_bytes(path) as f:
+        while True:
+            block = f.read(chunk_bytes)
+            if first:
+                first = False
+                if block.startswith(b"\xef\xbb\xbf"):
+                    block = block[3:]
+            if not block:
+                break
+            block = rest + block
+            cut = block.rfind(b"\n")
+            if cut < 0:
+                rest = block
+                continue
+            body, rest = block[: cut + 1], block[cut + 1 :]
+            t = _line_table(body, next_line)
+            next_line += t.num_rows
+            yield t
+    if rest.strip():
+        yield _line_table(rest + b"\n", next_line)
+
+
+def document_records(doc: Any) -> pa.Table:
+    """(line, raw) for a parsed JSON document: an array gives one record per element (line = index + 1)."""
+    items = doc if isinstance(doc, list) else [doc]
+    raws = [json.dumps(x, separators=(",", ":")) for x in items]
+    return pa.table({"line": pa.array(np.arange(1, len(raws) + 1, dtype=np.int64)), "raw": pa.array(raws)})
+
+
+def read_all(path: Path, container: Container) -> Iterator[pa.Table]:
+    if container.kind == "document":
+        yield document_records(container.document)
+    else:
+        yield from jsonl_chunks(path)
+
+
+# ---------------------------------------------------------------- SQL helpers shared by formats
+
+# Keys that application logs commonly wrap a provider response body in, and keep the time beside.
+ENVELOPE_BODY_KEYS = ("response", "body", "data")
+ENVELOPE_TIME_KEYS = ("timestamp", "created_at", "ts", "time")
+ENVELOPE_STRUCT = json.dumps(
+    {
+        **{k: "JSON" for k in ENVELOPE_BODY_KEYS},
+        **{k: "VARCHAR" for k in ENVELOPE_TIME_KEYS},
+        "tags": "JSON",
+        "metadata": "JSON",
+        "type": "VARCHAR",
+    }
+)
+
+
+def unwrap_sql(body_struct: str, source: str = "recs") -> str:
+    """SELECT line, raw, env, b FROM source: `b` is the provider body parsed with `body_struct`.
+
+    Application logs often write the body under `response`, `body` or `data` with a time and tags
+    beside it; a bare body is used as it is. Malformed JSON gives b = NULL (the caller rejects it).
+    """
+    contains = " or ".join(f"contains(raw, '\"{k}\"')" for k in ENVELOPE_BODY_KEYS)
+    pick = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
+    return f"""
+    select line, raw, env,
+           try(json_transform(coalesce({pick}, raw), '{body_struct}')) as b,
+           coalesce({pick}) is not null as enveloped
+    from (
+        select line, raw,
+               case when {contains} then try(json_transform(raw, '{ENVELOPE_STRUCT}')) end as env
+        from {source}
+    )
+    """
+
+
+def ts_sql(expr: str) -> str:
+    """A VARCHAR holding RFC 3339 / ISO text or unix seconds (or ms/us/ns) → TIMESTAMPTZ (NULL if unreadable)."""
+    return f"""(case
+        when {expr} is null then null
+        when regexp_full_match({expr}, '\\d+(\\.\\d+)?') then
+            case when try_cast({expr} as double) > 1e17 then to_timestamp(try_cast({expr} as double) / 1e9)
+                 when try_cast({expr} as double) > 1e14 then to_timestamp(try_cast({expr} as double) / 1e6)
+                 when try_cast({expr} as double) > 1e11 then to_timestamp(try_cast({expr} as double) / 1e3)
+                 else to_timestamp(try_cast({expr} as double)) end
+        else try_cast({expr} as timestamptz)
+    end)"""
+
+
+def envelope_ts_sql() -> str:
+    return ts_sql("coalesce(env.timestamp, env.created_at, env.ts, env.time)")
+
+
+def tags_sql(*json_exprs: str) -> str:
+    """A MAP of string tags from the first JSON object among json_exprs (envelope `tags`, `metadata`)."""
+    picks = ", ".join(f"case when json_type({e}) = 'OBJECT' then {e} end" for e in json_exprs)
+    return f"""try(json_transform(coalesce({picks}), '"MAP(VARCHAR, VARCHAR)"'))"""
+
+
+def tier_sql(expr: str) -> str:
+    """Normalise a logged service tier: default/auto/on_demand/null → standard."""
+    return f"""(case lower(coalesce({expr}, 'standard'))
+        when 'default' then 'standard' when 'auto' then 'standard' when 'on_demand' then 'standard'
+        when 'standard' then 'standard' when 'batch' then 'batch' when 'flex' then 'flex'
+        when 'on_demand_flex' then 'flex' when 'priority' then 'priority' when 'scale' then 'scale'
+        else lower({expr}) end)"""
+
+
+def staged_select(**cols: str) -> str:
+    """The SELECT list in STAGED_COLUMNS order; missing columns are NULL (tokens: 0)."""
+    out = []
+    for name, typ in STAGED_COLUMNS.items():
+        expr = cols.get(name)
+        if expr is None:
+            expr = "0" if name in TOKEN_COLUMNS else "null"
+        out.append(f"cast({expr} as {typ}) as {name}")
+    unknown = set(cols) - set(STAGED_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown staged columns: {sorted(unknown)}")
+    return ",\n       ".join(out)

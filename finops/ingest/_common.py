@@ -1,0 +1,145 @@
+"""SQL pieces shared by several formats (one provider's usage object read the same way everywhere)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# ---- OpenAI usage (Chat Completions and Responses): cached and cache-write tokens are SUBSETS of the
+# prompt; reasoning is a subset of output (reference/log_formats.md §1).
+OPENAI_USAGE = {
+    "prompt_tokens": "BIGINT",
+    "completion_tokens": "BIGINT",
+    "input_tokens": "BIGINT",
+    "output_tokens": "BIGINT",
+    "total_tokens": "BIGINT",
+    "prompt_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
+    "input_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
+    "completion_tokens_details": {"reasoning_tokens": "BIGINT"},
+    "output_tokens_details": {"reasoning_tokens": "BIGINT"},
+}
+OPENAI_BODY = {
+    "id": "VARCHAR",
+    "object": "VARCHAR",
+    "created": "DOUBLE",
+    "created_at": "DOUBLE",
+    "model": "VARCHAR",
+    "service_tier": "VARCHAR",
+    "status": "VARCHAR",
+    "usage": OPENAI_USAGE,
+    "metadata": "JSON",
+    "output": [{"type": "VARCHAR"}],
+}
+
+
+def openai_buckets(u: str) -> dict[str, str]:
+    """Disjoint buckets from an OpenAI usage struct `u` (chat or Responses naming)."""
+    prompt = f"coalesce({u}.prompt_tokens, {u}.input_tokens)"
+    cached = f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, 0)"
+    write = f"coalesce({u}.prompt_tokens_details.cache_write_tokens, {u}.input_tokens_details.cache_write_tokens, 0)"
+    return {
+        "input_uncached": f"{prompt} - {cached} - {write}",
+        "cache_read": cached,
+        "cache_write_5m": write,
+        "output": f"coalesce({u}.completion_tokens, {u}.output_tokens)",
+        "reasoning": f"coalesce({u}.completion_tokens_details.reasoning_tokens, "
+        f"{u}.output_tokens_details.reasoning_tokens, 0)",
+    }
+
+
+def openai_usage_problem(u: str) -> str:
+    """A CASE fragment: why an OpenAI usage object cannot be priced (NULL when it can)."""
+    prompt = f"coalesce({u}.prompt_tokens, {u}.input_tokens)"
+    out = f"coalesce({u}.completion_tokens, {u}.output_tokens)"
+    cached = f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, 0)"
+    write = f"coalesce({u}.prompt_tokens_details.cache_write_tokens, {u}.input_tokens_details.cache_write_tokens, 0)"
+    return f"""case
+        when {u} is null then 'no usage object'
+        when {prompt} is null then 'usage has no prompt_tokens/input_tokens'
+        when {out} is null then 'usage has no completion_tokens/output_tokens'
+        when {cached} + {write} > {prompt} then 'cached + cache-write tokens exceed the prompt tokens'
+    end"""
+
+
+# ---- Anthropic usage: input_tokens EXCLUDES cache reads and writes; the write split by TTL is in
+# cache_creation (older responses lack it: all writes are 5-minute writes).
+ANTHROPIC_USAGE = {
+    "input_tokens": "BIGINT",
+    "output_tokens": "BIGINT",
+    "cache_creation_input_tokens": "BIGINT",
+    "cache_read_input_tokens": "BIGINT",
+    "cache_creation": {"ephemeral_5m_input_tokens": "BIGINT", "ephemeral_1h_input_tokens": "BIGINT"},
+    "output_tokens_details": {"thinking_tokens": "BIGINT"},
+    "server_tool_use": {"web_search_requests": "BIGINT"},
+    "service_tier": "VARCHAR",
+    "inference_geo": "VARCHAR",
+    "speed": "VARCHAR",
+}
+ANTHROPIC_BODY = {
+    "id": "VARCHAR",
+    "type": "VARCHAR",
+    "model": "VARCHAR",
+    "usage": ANTHROPIC_USAGE,
+}
+
+
+def anthropic_buckets(u: str) -> dict[str, str]:
+    w1h = f"coalesce({u}.cache_creation.ephemeral_1h_input_tokens, 0)"
+    w5m = (
+        f"coalesce({u}.cache_creation.ephemeral_5m_input_tokens, coalesce({u}.cache_creation_input_tokens, 0) - {w1h})"
+    )
+    return {
+        "input_uncached": f"{u}.input_tokens",
+        "cache_read": f"coalesce({u}.cache_read_input_tokens, 0)",
+        "cache_write_5m": w5m,
+        "cache_write_1h": w1h,
+        "output": f"{u}.output_tokens",
+        "reasoning": f"coalesce({u}.output_tokens_details.thinking_tokens, 0)",
+        "web_searches": f"coalesce({u}.server_tool_use.web_search_requests, 0)",
+    }
+
+
+def anthropic_usage_problem(u: str) -> str:
+    return f"""case
+        when {u} is null then 'no usage object'
+        when {u}.input_tokens is null then 'usage has no input_tokens'
+        when {u}.output_tokens is null then 'usage has no output_tokens'
+    end"""
+
+
+def struct(d: dict[str, Any]) -> str:
+    """A json_transform structure literal (single quotes are not expected in it)."""
+    return json.dumps(d, separators=(",", ":"))
+
+
+def unwrap_py(rec: dict[str, Any]) -> dict[str, Any]:
+    """The provider body of an application-log record (for sniffing): see _base.unwrap_sql."""
+    for k in ("response", "body", "data"):
+        v = rec.get(k)
+        if isinstance(v, dict):
+            return v
+    return rec
+
+
+def md5_key(prefix: str, id_expr: str) -> str:
+    """dedupe key: '<prefix>:<id>' when the record has an id, else a hash of its raw text."""
+    return f"coalesce('{prefix}:' || {id_expr}, 'md5:' || md5(raw))"
+
+
+def status_cols(problem: str, skip: str | None = None) -> dict[str, str]:
+    """status / reason / raw for a per-record format.
+
+    problem: SQL giving why the record is rejected (NULL if fine); skip: SQL giving why it is not a
+    call at all (NULL if it is one). Blank lines are skipped; unparseable records are rejected.
+    """
+    skip_sql = skip or "null"
+    return {
+        "status": f"""case when trim(raw) = '' then 'skip' when b is null then 'reject'
+                      when ({skip_sql}) is not null then 'skip'
+                      when ({problem}) is not null then 'reject' else 'ok' end""",
+        "reason": f"""case when trim(raw) = '' then 'blank line'
+                      when b is null then 'malformed JSON (or not an object of this format)'
+                      when ({skip_sql}) is not null then ({skip_sql})
+                      else ({problem}) end""",
+        "raw": f"case when b is null or ({problem}) is not null then raw end",
+    }

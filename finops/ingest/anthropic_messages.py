@@ -1,0 +1,62 @@
+"""Anthropic Messages API responses (`type: message`): one JSON, a JSON array, or JSONL.
+
+Counting: `input_tokens` EXCLUDES cache reads and cache writes; writes are split by TTL in
+`cache_creation.{ephemeral_5m,ephemeral_1h}_input_tokens` (older bodies: all writes are 5-minute).
+The body carries no time: it comes from the envelope (`timestamp`, `created_at`, `ts`, `time`), else
+--assume-time, else the file's modification time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._common import (
+    ANTHROPIC_BODY,
+    anthropic_buckets,
+    anthropic_usage_problem,
+    md5_key,
+    status_cols,
+    struct,
+    unwrap_py,
+)
+
+
+@register
+class AnthropicMessages(LogFormat):
+    name = "anthropic.messages"
+    title = "Anthropic Messages API responses"
+    identifies = "type == 'message' with usage.input_tokens (bare, or under response/body/data)"
+    example = "aispend ingest messages.jsonl --assume-time 2025-07-01T00:00:00Z"
+    has_time = False
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(
+            (b := unwrap_py(r)).get("type") == "message" and isinstance(b.get("usage"), dict) and "sessionId" not in r
+            for r in records
+        )
+
+    def sql(self) -> str:
+        problem = anthropic_usage_problem("b.usage")
+        cols = staged_select(
+            **status_cols(problem),
+            line="line",
+            dedupe_key=md5_key("anthropic", "b.id"),
+            record_kind="'call'",
+            request_count="1",
+            ts=envelope_ts_sql(),
+            ts_source="'envelope'",
+            provider="'anthropic'",
+            platform="'anthropic'",
+            model_raw="b.model",
+            service_tier=tier_sql("b.usage.service_tier"),
+            region="b.usage.inference_geo",
+            tags=tags_sql("env.tags", "env.metadata"),
+            request_id="b.id",
+            **anthropic_buckets("b.usage"),
+        )
+        return f"""
+        select {cols}
+        from ({unwrap_sql(struct(ANTHROPIC_BODY))})
+        """

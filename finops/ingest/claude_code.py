@@ -1,0 +1,77 @@
+"""Claude Code session transcripts (`~/.claude/projects/<project>/<session>.jsonl`).
+
+Claude Code writes one line per content block; every line of a message repeats its `message.id`,
+`requestId` and input/cache usage while `output_tokens` GROWS. One call per message is kept: the line
+with the largest output (the final one). Sidechain replays repeat a `message.id` under a new
+`requestId`: the non-sidechain copy wins. `<synthetic>` messages (local placeholders) are skipped.
+Usage follows Anthropic's convention (input excludes cache).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, staged_select, tier_sql, ts_sql
+from finops.ingest._common import ANTHROPIC_BODY, anthropic_buckets, anthropic_usage_problem, status_cols, struct
+
+LINE = {
+    "type": "VARCHAR",
+    "sessionId": "VARCHAR",
+    "timestamp": "VARCHAR",
+    "requestId": "VARCHAR",
+    "isSidechain": "BOOLEAN",
+    "cwd": "VARCHAR",
+    "gitBranch": "VARCHAR",
+    "agentId": "VARCHAR",
+    "costUSD": "VARCHAR",
+    "message": ANTHROPIC_BODY,
+}
+LINE_TYPES = {"user", "assistant", "summary", "system", "progress", "file-history-snapshot", "queue-operation"}
+
+
+@register
+class ClaudeCode(LogFormat):
+    name = "claude_code"
+    title = "Claude Code session transcripts (JSONL)"
+    identifies = "sessionId + type in user/assistant/summary/...; assistant lines carry message.usage"
+    example = "aispend ingest ~/.claude/projects/"
+    priority = 10
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any("sessionId" in r or (r.get("type") == "summary" and "leafUuid" in r) for r in records) and any(
+            r.get("type") in LINE_TYPES for r in records
+        )
+
+    def sql(self) -> str:
+        problem = anthropic_usage_problem("b.message.usage")
+        skip = """case when b.type is distinct from 'assistant' then coalesce(b.type, 'untyped') || ' line'
+                       when b.message.model = '<synthetic>' then 'synthetic message (local placeholder)' end"""
+        cols = staged_select(
+            **status_cols(problem, skip),
+            line="line",
+            dedupe_key="coalesce('anthropic:' || b.message.id, 'claude_code:' || b.requestId, 'md5:' || md5(raw))",
+            pref="""(case when coalesce(b.isSidechain, false) then 0 else 1 end) * 1000000000000
+                    + coalesce(b.message.usage.output_tokens, 0)""",
+            record_kind="'call'",
+            request_count="1",
+            ts=ts_sql("b.timestamp"),
+            ts_source="'record'",
+            provider="'anthropic'",
+            platform="'anthropic'",
+            model_raw="b.message.model",
+            service_tier=tier_sql("b.message.usage.service_tier"),
+            region="b.message.usage.inference_geo",
+            tags="""map_from_entries(list_filter([
+                        {'key': 'project', 'value': regexp_extract(b.cwd, '[^/]+$')},
+                        {'key': 'session', 'value': b.sessionId},
+                        {'key': 'git_branch', 'value': b.gitBranch},
+                        {'key': 'agent', 'value': b.agentId}], lambda x: x.value is not null and x.value <> ''))""",
+            reported_cost="try_cast(b.costUSD as decimal(38, 12))",
+            request_id="b.requestId",
+            **anthropic_buckets("b.message.usage"),
+        )
+        return f"""
+        select {cols}
+        from (select line, raw, try(json_transform(raw, '{struct(LINE)}')) as b from recs)
+        """

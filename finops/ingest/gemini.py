@@ -1,0 +1,78 @@
+"""Gemini API and Vertex AI `generateContent` responses (and their streamed chunks).
+
+Counting: `promptTokenCount` INCLUDES `cachedContentTokenCount`; `thoughtsTokenCount` is OUTSIDE
+`candidatesTokenCount` and billed as output; `toolUsePromptTokenCount` is billed as input.
+Streams repeat `responseId` with a CUMULATIVE usageMetadata: the largest chunk wins. Vertex bodies
+carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, ts_sql, unwrap_sql
+from finops.ingest._common import md5_key, status_cols, struct, unwrap_py
+
+BODY = {
+    "responseId": "VARCHAR",
+    "modelVersion": "VARCHAR",
+    "createTime": "VARCHAR",
+    "usageMetadata": {
+        "promptTokenCount": "BIGINT",
+        "candidatesTokenCount": "BIGINT",
+        "thoughtsTokenCount": "BIGINT",
+        "cachedContentTokenCount": "BIGINT",
+        "toolUsePromptTokenCount": "BIGINT",
+        "totalTokenCount": "BIGINT",
+        "trafficType": "VARCHAR",
+        "serviceTier": "VARCHAR",
+    },
+    "labels": "JSON",
+}
+
+
+@register
+class Gemini(LogFormat):
+    name = "gemini"
+    title = "Gemini API / Vertex AI generateContent responses"
+    identifies = "usageMetadata.promptTokenCount + modelVersion (Vertex: createTime, trafficType)"
+    example = "aispend ingest generate_content.jsonl"
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any("usageMetadata" in unwrap_py(r) or "modelVersion" in unwrap_py(r) for r in records)
+
+    def sql(self) -> str:
+        m = "b.usageMetadata"
+        problem = f"""case when {m}.promptTokenCount is null then 'usageMetadata has no promptTokenCount'
+                          when coalesce({m}.cachedContentTokenCount, 0) > {m}.promptTokenCount
+                              then 'cachedContentTokenCount exceeds promptTokenCount' end"""
+        skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)' end"""
+        vertex = f"(b.createTime is not null or {m}.trafficType is not null)"
+        cols = staged_select(
+            **status_cols(problem, skip),
+            line="line",
+            dedupe_key=md5_key("google", "b.responseId"),
+            pref=f"coalesce({m}.totalTokenCount, {m}.promptTokenCount + coalesce({m}.candidatesTokenCount, 0))",
+            record_kind="'call'",
+            request_count="1",
+            ts=f"coalesce({ts_sql('b.createTime')}, {envelope_ts_sql()})",
+            ts_source="case when b.createTime is not null then 'record' else 'envelope' end",
+            provider="'google'",
+            platform=f"case when {vertex} then 'vertex' else 'gemini_api' end",
+            model_raw="b.modelVersion",
+            input_uncached=(
+                f"{m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0)"
+                f" + coalesce({m}.toolUsePromptTokenCount, 0)"
+            ),
+            cache_read=f"coalesce({m}.cachedContentTokenCount, 0)",
+            output=f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0)",
+            reasoning=f"coalesce({m}.thoughtsTokenCount, 0)",
+            service_tier=tier_sql(f"coalesce({m}.trafficType, {m}.serviceTier)"),
+            tags=tags_sql("env.tags", "env.metadata", "b.labels"),
+            request_id="b.responseId",
+        )
+        return f"""
+        select {cols}
+        from ({unwrap_sql(struct(BODY))})
+        """

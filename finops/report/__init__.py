@@ -1,0 +1,1 @@
+"""Reports: data first (this package returns plain data), rendering in render.py."""
