@@ -49,8 +49,21 @@ def add_call(
     con.execute(
         """insert into usage values (?, ?, ?, ?, 'record', 'test', 'test', ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, null,
            null, null, ?, 'test', 1, 'test', 1)""",
-        [key, record_kind, request_count, ts, model, model.lower(), input_uncached, cache_read, cache_write_5m,
-         cache_write_1h, output, service_tier, key],
+        [
+            key,
+            record_kind,
+            request_count,
+            ts,
+            model,
+            model.lower(),
+            input_uncached,
+            cache_read,
+            cache_write_5m,
+            cache_write_1h,
+            output,
+            service_tier,
+            key,
+        ],
     )
     return key
 

@@ -211,8 +211,6 @@ def _finish_file(
         "insert into quarantine select ?, ?, line, ?, reason, raw from staged where status = 'reject'",
         [run_id, src, res.format],
     )
-    untimed_row = con.execute("select count(*) from staged where status = 'ok' and ts is null").fetchone()
-    untimed = int(untimed_row[0]) if untimed_row else 0
     before_row = con.execute("select count(*) from usage").fetchone()
     before = int(before_row[0]) if before_row else 0
     con.execute(
@@ -247,9 +245,14 @@ def _finish_file(
             res.quarantined += n
             res.reject_reasons[reason] = res.reject_reasons.get(reason, 0) + n
     res.duplicates = ok - res.calls
+    untimed_row = con.execute(
+        "select count(*) from usage where run_id = ? and source_file = ? and ts_source = ?",
+        [run_id, src, fallback_source],
+    ).fetchone()
+    untimed = int(untimed_row[0]) if untimed_row else 0
     if untimed:
         res.ts_note = (
-            f"{untimed} record(s) carry no call time: used the "
+            f"{untimed} call(s) carry no call time: used the "
             + ("time given by --assume-time" if fallback_source == "assumed" else "file's modification time")
             + f" {fallback:%Y-%m-%dT%H:%M:%SZ}"
         )

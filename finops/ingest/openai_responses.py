@@ -35,8 +35,9 @@ class OpenAIResponses(LogFormat):
 
     def sql(self) -> str:
         problem = openai_usage_problem("b.usage")
-        skip = """case when b.usage is null and env.type like 'response.%'
-                       then 'stream event without usage (' || env.type || ')' end"""
+        event = "coalesce(env.type, json_extract_string(raw, '$.type'))"
+        skip = f"""case when b.usage is null and {event} like 'response.%'
+                       then 'stream event without usage (' || {event} || ')' end"""
         cols = staged_select(
             **status_cols(problem, skip),
             line="line",
