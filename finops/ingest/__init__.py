@@ -21,7 +21,7 @@ import duckdb
 
 from finops import __version__
 from finops.errors import UsageError
-from finops.ingest._base import STAGED_COLUMNS, Container, LogFormat, inspect, read_all
+from finops.ingest._base import STAGED_COLUMNS, Container, LogFormat, inspect
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -154,7 +154,7 @@ def _run_format(con: duckdb.DuckDBPyConnection, fmt: LogFormat, path: Path, cont
     n = 0
     if fmt.whole_file:
         con.execute("create or replace temp table recs (line bigint, raw varchar)")
-        for chunk in read_all(path, container):
+        for chunk in fmt.read(path, container):
             n += chunk.num_rows
             con.register("chunk_view", chunk)
             con.execute("insert into recs select line, raw from chunk_view")
@@ -162,7 +162,7 @@ def _run_format(con: duckdb.DuckDBPyConnection, fmt: LogFormat, path: Path, cont
         con.execute(f"insert into staged {select}")
         con.execute("drop table recs")
     else:
-        for chunk in read_all(path, container):
+        for chunk in fmt.read(path, container):
             n += chunk.num_rows
             con.register("recs", chunk)
             con.execute(f"insert into staged {select}")
@@ -208,7 +208,7 @@ def _finish_file(
     )
     src = str(path)
     con.execute(
-        "insert into quarantine select ?, ?, line, ?, reason, raw from staged where status = 'reject'",
+        "insert into quarantine select ?, ?, line, ?, reason, left(raw, 65536) from staged where status = 'reject'",
         [run_id, src, res.format],
     )
     before_row = con.execute("select count(*) from usage").fetchone()
@@ -222,7 +222,7 @@ def _finish_file(
                s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
                s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
                s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
-               $src, s.line, $format, $run_id
+               $src, s.line, $format, $run_id, s.extra
         from (
             select * from staged where status = 'ok'
             qualify row_number() over (partition by dedupe_key order by pref desc nulls last, line desc) = 1

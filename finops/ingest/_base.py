@@ -49,6 +49,7 @@ STAGED_COLUMNS: dict[str, str] = {
     "tags": "map(varchar, varchar)",
     "reported_cost": "decimal(38, 12)",
     "request_id": "varchar",
+    "extra": "json",  # the record's other fields, message content removed (see strip_content_sql)
 }
 TOKEN_COLUMNS = (
     "input_uncached",
@@ -82,6 +83,10 @@ class LogFormat:
     def sql(self) -> str:
         """A SELECT over `recs(line, raw)` returning STAGED_COLUMNS in order."""
         raise NotImplementedError
+
+    def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
+        """(line, raw) tables for this file. Override to unwrap containers (e.g. CloudWatch exports)."""
+        return read_all(path, container)
 
 
 # ---------------------------------------------------------------- reading files
@@ -285,6 +290,30 @@ def tier_sql(expr: str) -> str:
         when 'standard' then 'standard' when 'batch' then 'batch' when 'flex' then 'flex'
         when 'on_demand_flex' then 'flex' when 'priority' then 'priority' when 'scale' then 'scale'
         else lower({expr}) end)"""
+
+
+CONTENT_KEYS = (
+    "choices",
+    "content",
+    "messages",
+    "input",
+    "output",
+    "candidates",
+    "contents",
+    "prompt",
+    "text",
+    "system",
+    "instructions",
+    "tools",
+    "arguments",
+)
+
+
+def strip_content_sql(json_expr: str) -> str:
+    """SQL: a JSON object with its top-level message-content keys removed (prompts and completions are
+    never stored; reference DESIGN.md, "Safety properties of the store")."""
+    patch = "{" + ",".join(f'"{k}":null' for k in CONTENT_KEYS) + "}"
+    return f"json_merge_patch({json_expr}, '{patch}')"
 
 
 def staged_select(**cols: str) -> str:
