@@ -224,6 +224,83 @@ def analyze(
 
 @app.command()
 @guarded
+def simulate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Logs to ingest first (optional).", show_default=False)
+    ] = None,
+    scenario_file: Annotated[Path | None, typer.Option("--scenario", help="A scenario TOML file.")] = None,
+    preset: Annotated[str | None, typer.Option("--preset", help="A shipped scenario (see --list).")] = None,
+    evals: Annotated[
+        Path | None,
+        typer.Option(
+            "--evals", help="Paired evaluations (CSV/Parquet: request_id, model, score) for the Q4 quality model."
+        ),
+    ] = None,
+    horizon: Annotated[int | None, typer.Option("--horizon", help="Months to project (default 18).")] = None,
+    growth: Annotated[
+        float | None,
+        typer.Option(
+            "--growth",
+            help="Monthly growth of the baseline (0.05 = +5%/month); required with fewer than 3 months of history.",
+        ),
+    ] = None,
+    samples: Annotated[int | None, typer.Option("--samples", help="Monte Carlo draws (default 400).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (runs are reproducible).")] = None,
+    list_presets: Annotated[bool, typer.Option("--list", help="List the shipped scenarios and exit.")] = False,
+    since: Since = None,
+    until: Until = None,
+    as_json: AsJson = False,
+    assume_time: AssumeTime = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """What would these calls cost on smaller models? Scenarios with stated quality assumptions,
+    uncertainty bands, the cost curve and a month-by-month projection.
+
+    Example: aispend simulate sample_logs/ --preset armstrong-80-20
+    """
+    from finops import scenario as scen
+    from finops import simulate as sim
+    from finops.report import render_sim
+    from finops.scope import set_scope
+
+    if list_presets:
+        for name, sc in scen.presets().items():
+            out.print(f"[bold]{name}[/bold] ({sc.policy.kind}, quality {sc.quality.model}): {escape(sc.description)}")
+        return
+    if scenario_file and preset:
+        raise UsageError("Give --scenario or --preset, not both.")
+    chosen = (
+        [scen.load(scenario_file)]
+        if scenario_file
+        else [scen.preset(preset)]
+        if preset
+        else list(scen.presets().values())
+    )
+    store = _store()
+    if paths:
+        _ingest(store, paths, fmt, assume_time)
+    set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
+    results = [
+        sim.run(
+            store.con, store.prices, sc, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed
+        )
+        for sc in chosen
+    ]
+    if as_json:
+        out.print_json(
+            json.dumps({"price_version": store.prices.version, "scenarios": [sim.to_json(r) for r in results]})
+        )
+        return
+    if len(results) > 1:
+        render_sim.comparison(out, results)
+        out.print("Details: aispend simulate --preset NAME (or --scenario FILE).")
+        render_sim.curve_chart(out, results[0])
+    else:
+        render_sim.detail(out, results[0])
+
+
+@app.command()
+@guarded
 def quarantine(limit: Annotated[int, typer.Option(help="Rows to show.")] = 50, as_json: AsJson = False) -> None:
     """List rejected records with file:line and the reason (they are never counted).
 

@@ -47,8 +47,10 @@ def add_call(
     n = con.execute("select count(*) from usage").fetchone()
     key = key or f"test:{n[0] if n else 0}"
     con.execute(
-        """insert into usage values (?, ?, ?, ?, 'record', 'test', 'test', ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, null,
-           null, null, ?, 'test', 1, 'test', 1)""",
+        """insert into usage (dedupe_key, record_kind, request_count, ts, ts_source, provider, platform, model_raw,
+               model, input_uncached, cache_read, cache_write_5m, cache_write_1h, output, reasoning, web_searches,
+               service_tier, request_id, source_file, source_line, format, run_id)
+           values (?, ?, ?, ?, 'record', 'test', 'test', ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 'test', 1, 'test', 1)""",
         [
             key,
             record_kind,

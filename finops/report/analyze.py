@@ -99,6 +99,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 "armstrong_80_20": {
                     "cost_usd": h.armstrong_usd,
                     "cost_ratio": ratio(h.armstrong_ratio),
+                    "cost_ratio_on_moved_models": ratio(h.armstrong_scope_ratio),
                     "savings_usd": h.actual_usd - h.armstrong_usd,
                     "moved_calls": h.armstrong_moved_calls,
                     "kept_calls": h.armstrong_kept_calls,

@@ -135,15 +135,16 @@ def headline(console: Console, a: Analysis) -> None:
     body.append(
         f"All to the small sibling: {money(h.actual_usd)} → {money(h.all_to_small_usd)} "
         f"(cost ratio {ratio(h.all_to_small_ratio)}, saves {money(saving)}; "
-        f"{num(h.movable_calls)} of {num(h.priced_calls)} priced calls have a sibling)\n"
+        f"{num(h.movable_calls)} of {num(h.priced_calls)} priced calls have a smaller sibling)\n"
     )
     body.append(
-        f"Armstrong 80/20 on your mix: the simplest 80% of calls moved ({num(h.armstrong_moved_calls)} "
-        f"with a sibling), the 20% most complex kept: cost ratio {ratio(h.armstrong_ratio)} "
-        f"({money(h.armstrong_usd)}).\n"
+        f"Armstrong 80/20 on your mix: of those {num(h.movable_calls)} calls, the 20% most complex "
+        f"({num(h.armstrong_kept_calls)}) stay and the simplest 80% ({num(h.armstrong_moved_calls)}) move: "
+        f"cost ratio {ratio(h.armstrong_scope_ratio)} on them, {ratio(h.armstrong_ratio)} on the whole "
+        f"bill ({money(h.armstrong_usd)}).\n"
     )
     body.append(
-        f"  The kept 20% of calls hold {pct(h.kept_spend_share)} of spend; the naive "
+        f"  The kept 20% of calls hold {pct(h.kept_spend_share)} of their spend; the naive "
         f"0.2 + 0.8 × 0.01 = {simulate.NAIVE_80_20} assumes they hold 20%.\n"
     )
     reach = h.reaches_harvey(h.armstrong_ratio)
@@ -153,5 +154,17 @@ def headline(console: Console, a: Analysis) -> None:
         f" by Armstrong 80/20 on this mix; all-to-small "
         f"{'reaches' if h.reaches_harvey(h.all_to_small_ratio) else 'does not reach'} it.\n"
     )
-    body.append("Complexity score: prompt tokens + 4 × output tokens (a post-hoc size proxy; see README).", style="dim")
+    for r in h.results:
+        q = r.quality
+        if q["p50"] is not None:
+            body.append(
+                f"  {r.scenario.name}: quality retained {q['p50']:.2f} [P10 {q['p10']:.2f} – "
+                f"P90 {q['p90']:.2f}] under {r.quality_note.split(' (')[0]}\n",
+                style="dim",
+            )
+    body.append(
+        "Complexity score: prompt tokens + 4 × output tokens (a post-hoc size proxy; see README). "
+        "Details and bands: aispend simulate.",
+        style="dim",
+    )
     console.print(Panel(body, title="What if calls went to smaller models?", expand=False))

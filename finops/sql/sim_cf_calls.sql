@@ -1,0 +1,22 @@
+-- sim_calls that move, as calls of their target model, token counts scaled by the tokenizer ratio
+-- (tau) and output by the verbosity ratio (gamma); with a cold cache every prompt token is uncached.
+-- grain: one row per moved call; `output_scale` is 1 for the full cost and 0 for its input side.
+select c.dedupe_key,
+       c.ts,
+       c.record_kind,
+       c.request_count,
+       c.service_tier,
+       c.target as price_model,
+       case when f.cold then cast(round((c.input_uncached + c.cache_read + c.cache_write_5m + c.cache_write_1h)
+                                        * f.tau) as bigint)
+            else cast(round(c.input_uncached * f.tau) as bigint) end as input_uncached,
+       case when f.cold then 0 else cast(round(c.cache_read * f.tau) as bigint) end as cache_read,
+       case when f.cold then 0 else cast(round(c.cache_write_5m * f.tau) as bigint) end as cache_write_5m,
+       case when f.cold then 0 else cast(round(c.cache_write_1h * f.tau) as bigint) end as cache_write_1h,
+       cast(round(c.output * f.tau * $gamma) as bigint) * $output_scale as output
+from sim_calls c
+join sim_pair f
+  on f.src = c.price_model
+ and f.dst = c.target
+where c.target is not null
+
