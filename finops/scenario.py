@@ -93,6 +93,22 @@ class Policy(_Strict):
         return self
 
 
+class Complexity(_Strict):
+    """The documented complexity score: a weighted size of the call, optionally scaled by a tag prior.
+
+    score = (prompt + output_weight x output + reasoning_weight x reasoning + tool_weight x tool calls)
+            x tag_priors[tags[tag]] (1 where the tag has no prior).
+    Prompt length is a weak but real difficulty signal (AUC ~0.57), the task tag the strongest cheap one
+    (APGR ~0.64), output length a post-hoc one (routing.md §7).
+    """
+
+    output_weight: float = Field(default=4.0, ge=0)
+    reasoning_weight: float = Field(default=0.0, ge=0)
+    tool_weight: float = Field(default=0.0, ge=0)
+    tag: str | None = None
+    tag_priors: dict[str, float] = Field(default_factory=dict)
+
+
 class CostModel(_Strict):
     tokenizer_ratio: float | None = None  # None: per model family, from finops/scenarios/tokenizers.toml
     verbosity: Band = Band(value=1.0, low=0.8, high=1.3)  # output tokens of the target / of the original
@@ -126,6 +142,7 @@ class Scenario(_Strict):
     scope: Scope = Scope()
     substitution: dict[str, str] = Field(default_factory=dict)  # model or 'prefix*' -> target; default map
     policy: Policy
+    complexity: Complexity = Complexity()
     cost: CostModel = CostModel()
     quality: Quality = Quality()
     uncertainty: Uncertainty = Uncertainty()

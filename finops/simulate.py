@@ -156,6 +156,7 @@ class SimData:
     not_in_scope_usd: Decimal
     target_unpriced: int  # calls whose target has no price at their date (they stay)
     curve_buckets: list[tuple[int, Decimal, Decimal]]  # percentile bucket -> (actual, counterfactual)
+    moved_by_tag: dict[str, int] = field(default_factory=dict)  # Q1 per-tag priors: moved calls per tag value
 
 
 def _families() -> dict[str, dict[str, Any]]:
@@ -230,6 +231,9 @@ def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, s
         "insert into sim_scope_models values (?, ?)",
         [(p[:-1], False) if p.endswith("*") else (p, True) for p in sc.scope.models],
     )
+    con.execute("create or replace temp table sim_tag_prior (value varchar, prior double)")
+    if sc.complexity.tag_priors:
+        con.executemany("insert into sim_tag_prior values (?, ?)", sorted(sc.complexity.tag_priors.items()))
     con.execute("create or replace temp table sim_providers (provider varchar)")
     if sc.scope.providers:
         con.executemany("insert into sim_providers values (?)", [(p,) for p in sc.scope.providers])
@@ -252,6 +256,10 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
         "top_k": sc.policy.kind == "top-k",
         "keep": _dec(sc.policy.keep),
         "keep_by_spend": sc.policy.keep_by == "spend",
+        "w_output": sc.complexity.output_weight,
+        "w_reasoning": sc.complexity.reasoning_weight,
+        "w_tool": sc.complexity.tool_weight,
+        "prior_tag": sc.complexity.tag or "",
     }
     con.execute("create or replace temp table sim_calls as " + db.sql_text("sim_calls"), params)
     # tokenizer pairs and cache mode, per (model, target)
@@ -322,7 +330,18 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
         order by bucket
         """
     ).fetchall()
+    moved_by_tag: dict[str, int] = {}
+    if sc.quality.retention_by_tag:
+        key = sc.quality.tag or sc.policy.tag or "team"
+        moved_by_tag = {
+            str(v): int(n)
+            for v, n in con.execute(
+                "select coalesce(tags[$k], '(none)'), count(*) from sim_calls where not kept group by 1",
+                {"k": key},
+            ).fetchall()
+        }
     return SimData(
+        moved_by_tag=moved_by_tag,
         groups=gs,
         pairs=pairs,
         calls_in_scope=n,
@@ -434,7 +453,19 @@ def retention_prior(sc: scenario.Scenario, data: SimData, p: Params) -> float | 
     s = kept_share(sc, data, p)
     if q == "Q0":
         return None
-    if q == "Q1":  # a prior r for every moved call (random routing: r + s(1 - r))
+    if q == "Q1":  # a prior r for every moved call (random routing: r + s(1 - r)); per tag where given
+        if data.moved_by_tag:
+            n = sum(int(g["n"]) for g in data.groups) or 1
+            shift = p.retention - sc.quality.retention.value  # the drawn deviation applies to every tag's prior
+            loss = sum(
+                moved * (1 - min(1.0, sc.quality.retention_by_tag.get(tag, sc.quality.retention.value) + shift))
+                for tag, moved in data.moved_by_tag.items()
+            )
+            base = 1 - loss / n
+            if sc.policy.kind in ("cascade", "advisor"):  # the frontier share of moved calls keeps full quality
+                frontier = sc.policy.escalation.value if sc.policy.kind == "cascade" else sc.policy.advisor_share.value
+                base = 1 - (1 - base) * (1 - frontier)
+            return base
         return p.retention + s * (1 - p.retention)
     if q == "Q2":
         return retention_q2(p.retention, p.apgr, s)

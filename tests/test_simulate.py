@@ -344,3 +344,22 @@ def test_cli_simulate_preset_prints_curve_band_and_projection(tmp_path: Path) ->
         )
     listed = runner.invoke(app, ["simulate", "--list"]).stdout
     assert all(n in listed for n in names)
+
+
+def test_q1_retention_prior_per_tag() -> None:
+    con = _store(tags=True)
+    sc = _sc(
+        {"kind": "all-to-small"},
+        quality={"model": "Q1", "tag": "team", "retention": {"value": 0.8}, "retention_by_tag": {"a": 0.9, "b": 0.5}},
+    )
+    res = simulate.run(con, table(), sc, samples=20, projection=False)
+    # every call moves: 1 - (2 x (1 - 0.9) + 2 x (1 - 0.5)) / 4 = 0.7
+    assert res.quality["p50"] == pytest.approx(0.7)
+
+
+def test_tag_prior_in_the_complexity_score_changes_who_stays() -> None:
+    con = _store(tags=True)
+    sc = _sc({"kind": "top-k", "keep": 0.5}, complexity={"tag": "team", "tag_priors": {"b": 1e9}})
+    res = simulate.run(con, table(), sc, samples=20, projection=False)
+    # team b (C, D) now ranks most complex and stays: 1.25 + 0.000125 + A and B on mini (0.15 + 0.60)
+    assert res.counterfactual_usd == Decimal("2.000125")

@@ -3,10 +3,12 @@
 -- complexity score and its role under the policy (kept on its model, or moved).
 -- Inputs (temp tables made by finops/simulate.py): sim_scope_models(prefix, exact), sim_target
 -- (model -> target), sim_tag_target(value -> target), tokenizer families (sim_family), and
--- parameters $tag_key, $providers_any, $since, $until, $keep, $keep_by_spend.
+-- parameters $tag_key, $providers_any, $since, $until, $keep, $keep_by_spend, complexity weights $w_*.
 with scoped as (
     select s.*,
-           s.input_uncached + s.cache_read + s.cache_write_5m + s.cache_write_1h + 4 * s.output as complexity
+           (s.input_uncached + s.cache_read + s.cache_write_5m + s.cache_write_1h + $w_output * s.output
+            + $w_reasoning * s.reasoning + $w_tool * s.web_searches)
+           * coalesce((select p.prior from sim_tag_prior p where p.value = s.tags[$prior_tag]), 1) as complexity
     from scoped_usage s
     where s.price_status = 'priced'
       and s.record_kind = 'call'
