@@ -32,10 +32,10 @@ def comparison(console: Console, results: list[simulate.Result]) -> None:
         ("scenario", "left"),
         ("moved", "right"),
         ("cost ratio", "right"),
-        ("savings (exact)", "right"),
-        ("savings P10–P90", "right"),
-        ("quality retained P50 [P10–P90]", "right"),
-        ("quality model", "left"),
+        ("savings", "right"),
+        ("P10–P90", "right"),
+        ("quality P50 [P10–P90]", "right"),
+        ("Q", "left"),
     ):
         t.add_column(c, justify=j)  # type: ignore[arg-type]
     for r in results:
@@ -50,9 +50,10 @@ def comparison(console: Console, results: list[simulate.Result]) -> None:
             money(r.savings_usd),
             f"{money(r.savings['p10'])}–{money(r.savings['p90'])}",
             qtxt,
-            r.quality_note.split(":")[0].split(" (")[0],
+            "Q4" if r.evals else r.scenario.quality.model,
         )
     console.print(t)
+    console.print("Q0 price only · Q1 retention prior · Q2 routing curve · Q4 your paired evaluations", style="dim")
 
 
 def curve_chart(console: Console, res: simulate.Result, width: int = 24) -> None:
