@@ -26,9 +26,11 @@ app = typer.Typer(
     add_completion=False,
 )
 prices_app = typer.Typer(help="The versioned price table (pricing/*.toml).", no_args_is_help=True)
-export_app = typer.Typer(help="Export data from the store (CSV, Parquet).", no_args_is_help=True)
+export_app = typer.Typer(help="Export data from the store (CSV, Parquet, JSONL, FOCUS).", no_args_is_help=True)
 app.add_typer(prices_app, name="prices")
 app.add_typer(export_app, name="export")
+report_app = typer.Typer(help="Month-end reports (terminal, Markdown, HTML, Excel).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False)
@@ -55,6 +57,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 class State:
     db: Path | None = None
     pricing_dir: Path | None = None
+    contract: Path | None = None
     debug: bool = False
 
 
@@ -90,8 +93,19 @@ AssumeTime = Annotated[
         help="Call time for records that carry none (bare Anthropic/Gemini bodies). Default: the file's mtime.",
     ),
 ]
+ExportFormat = Annotated[str, typer.Option("--format", help="csv, parquet or jsonl.")]
+Partition = Annotated[
+    bool, typer.Option("--partition", help="Parquet only: a folder with one month=YYYY-MM/ sub-folder per month.")
+]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 FormatOpt = Annotated[
     str | None, typer.Option("--format", help="Skip detection: read every file as this format (see 'aispend formats').")
+]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping", help="TOML column mapping for CSV/Parquet of any shape (see 'aispend formats', generic)."
+    ),
 ]
 
 
@@ -109,15 +123,37 @@ def main(
             "--pricing-dir", envvar="AISPEND_PRICING_DIR", help="Use this price table instead of the bundled one."
         ),
     ] = None,
+    contract: Annotated[
+        Path | None,
+        typer.Option(
+            "--contract",
+            envvar="AISPEND_CONTRACT",
+            help="Your negotiated prices (TOML: discounts, committed rates, credits) layered on the list prices: "
+            "cost_usd becomes the effective cost, list_cost_usd keeps the list cost. See pricing/README.md.",
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
 ) -> None:
-    state.db, state.pricing_dir, state.debug = db, pricing_dir, debug
+    state.db, state.pricing_dir, state.contract, state.debug = db, pricing_dir, contract, debug
 
 
 def _store() -> Any:
+    from finops import pricing
     from finops.store import open_store
 
-    return open_store(state.db, state.pricing_dir)
+    store = open_store(state.db, state.pricing_dir)
+    if state.contract is not None and (
+        store.prices.contract is None or store.prices.contract.path != state.contract.expanduser()
+    ):
+        store.prices.contract = pricing.load_contract(state.contract, store.prices)
+        pricing.install_contract(store.con, store.prices.contract)
+    return store
+
+
+def _table() -> Any:
+    from finops import pricing
+
+    return pricing.load(state.pricing_dir, contract=state.contract)
 
 
 def _progress(res: Any) -> None:
@@ -137,7 +173,9 @@ def _progress(res: Any) -> None:
         err.print(f"[yellow]skipped[/yellow] {res.path}: {res.note}")
 
 
-def _ingest(store: Any, paths: list[Path], fmt: str | None, assume_time: str | None) -> Any:
+def _ingest(
+    store: Any, paths: list[Path], fmt: str | None, assume_time: str | None, mapping: Path | None = None
+) -> Any:
     from finops.ingest import ingest
 
     result = ingest(
@@ -147,6 +185,7 @@ def _ingest(store: Any, paths: list[Path], fmt: str | None, assume_time: str | N
         assume_time=_parse_time(assume_time, "--assume-time"),
         progress=_progress,
         command=" ".join(sys.argv[1:])[:500],
+        mapping=mapping,
     )
     calls, dups, quar = result.total("calls"), result.total("duplicates"), result.total("quarantined")
     n_new = sum(f.status == "ingested" for f in result.files)
@@ -162,7 +201,9 @@ def _ingest(store: Any, paths: list[Path], fmt: str | None, assume_time: str | N
 
 
 def _strict_check(store: Any, quarantined: int) -> None:
-    row = store.con.execute("select count(*) from scoped_usage where price_status <> 'priced'").fetchone()
+    row = store.con.execute(
+        "select count(*) from scoped_usage where price_status not in ('priced', 'billed_line')"
+    ).fetchone()
     flagged = int(row[0]) if row else 0
     if quarantined or flagged:
         raise StrictModeError(
@@ -173,13 +214,19 @@ def _strict_check(store: Any, quarantined: int) -> None:
 
 @app.command()
 @guarded
-def ingest(paths: Paths, fmt: FormatOpt = None, assume_time: AssumeTime = None, strict: Strict = False) -> None:
+def ingest(
+    paths: Paths,
+    fmt: FormatOpt = None,
+    assume_time: AssumeTime = None,
+    strict: Strict = False,
+    mapping: MappingOpt = None,
+) -> None:
     """Read log files into the store (idempotent: unchanged files and known calls are skipped).
 
     Example: aispend ingest ~/.claude/projects/ logs/openai/
     """
     store = _store()
-    result = _ingest(store, paths, fmt, assume_time)
+    result = _ingest(store, paths, fmt, assume_time, mapping)
     if strict and result.total("quarantined"):
         raise StrictModeError(
             f"--strict: {result.total('quarantined')} record(s) quarantined.", hint="See 'aispend quarantine'."
@@ -198,6 +245,7 @@ def analyze(
     strict: Strict = False,
     assume_time: AssumeTime = None,
     fmt: FormatOpt = None,
+    mapping: MappingOpt = None,
 ) -> None:
     """Ingest the given logs, then report spend by month, provider, model and team, what could not be
     priced, and what the 80/20 shift to small models would save.
@@ -211,7 +259,7 @@ def analyze(
     store = _store()
     quarantined = 0
     if paths:
-        quarantined = _ingest(store, paths, fmt, assume_time).total("quarantined")
+        quarantined = _ingest(store, paths, fmt, assume_time, mapping).total("quarantined")
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     result = an.analyze(store.con, store.prices)
     if as_json:
@@ -220,6 +268,36 @@ def analyze(
         render.analysis(out, result)
     if strict:
         _strict_check(store, quarantined)
+
+
+@app.command()
+@guarded
+def reconcile(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Logs and exports to ingest first (optional).", show_default=False)
+    ] = None,
+    since: Since = None,
+    until: Until = None,
+    as_json: AsJson = False,
+    fmt: FormatOpt = None,
+    mapping: MappingOpt = None,
+) -> None:
+    """Compare the cost computed from calls with the billed cost (Costs API, Anthropic cost report, FOCUS,
+    or the cost gateways report on calls) per provider and month, with the reasons for the variance.
+
+    Example: aispend reconcile logs/ exports/openai_costs.json
+    """
+    from finops import reconcile as rc
+    from finops.report import render_reconcile
+
+    store = _store()
+    if paths:
+        _ingest(store, paths, fmt, None, mapping)
+    result = rc.reconcile(store.con, store.prices.version, _parse_time(since, "--since"), _parse_time(until, "--until"))
+    if as_json:
+        out.print_json(json.dumps(rc.to_json(result)))
+    else:
+        render_reconcile.reconciliation(out, result)
 
 
 @app.command()
@@ -343,22 +421,23 @@ def formats() -> None:
 @export_app.command("calls")
 @guarded
 def export_calls(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    fmt: ExportFormat = "csv",
     since: Since = None,
     until: Until = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    partition: Partition = False,
+    force: Force = False,
 ) -> None:
     """Export one row per call: canonical columns plus cost_usd and price_version.
 
-    Example: aispend export calls --format parquet -o calls.parquet
+    Example: aispend export calls --format parquet --partition -o calls/
     """
     from finops.export import export_calls as run
     from finops.scope import set_scope
 
     store = _store()
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
-    n = run(store.con, store.prices.version, output, fmt, force=force)
+    n = run(store.con, store.prices.version, output, fmt, force=force, partition=partition)
     err.print(f"Wrote {n:,} calls to {output} (prices {store.prices.version}).")
 
 
@@ -391,10 +470,9 @@ def prices_show(
 
     Example: aispend prices show claude-sonnet-4-5
     """
-    from finops import pricing
     from finops.report import render_prices
 
-    table = pricing.load(state.pricing_dir)
+    table = _table()
     ids = table.lookup(model)
     if not ids:
         raise UsageError(f"No model '{model}' in the price table {table.version}.", hint="See 'aispend prices list'.")
@@ -408,16 +486,279 @@ def prices_show(
 
 @prices_app.command("check")
 @guarded
-def prices_check() -> None:
-    """Validate the price table (schema, overlaps, sources, aliases).
+def prices_check(
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on lint warnings too.")] = False,
+    unverified: Annotated[
+        bool, typer.Option("--unverified", help="Also list every period and rule graded C (unverified).")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """Validate the price table (schema, overlaps, sources, aliases, windows; and --contract if given), then
+    lint it: unusual cache multiples, gaps between periods, sources an auditor cannot follow.
 
-    Example: aispend prices check
+    Example: aispend prices check --strict
     """
-    from finops import pricing
+    from finops import pricing_tools
 
-    table = pricing.load(state.pricing_dir)
+    table = _table()
+    findings = pricing_tools.lint(table)
+    warnings = [f for f in findings if f.kind == "warning"]
+    graded_c = [f for f in findings if f.kind == "unverified"]
     n = sum(1 for _ in table.models())
-    out.print(
-        f"ok: price table {table.version} ({table.directory}): {len(table.providers)} providers, "
-        f"{n} models, digest {table.digest}"
+    placeholders = sum(1 for _p, m in table.models() for p in m.periods if not p.start_verified)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                {
+                    "version": table.version,
+                    "digest": table.digest,
+                    "directory": str(table.directory),
+                    "providers": len(table.providers),
+                    "models": n,
+                    "priced_models": len(table.expanded),
+                    "contract": None if table.contract is None else str(table.contract.path),
+                    "warnings": [f.__dict__ for f in warnings],
+                    "unverified": [f.__dict__ for f in graded_c],
+                    "placeholder_start_dates": placeholders,
+                }
+            )
+        )
+    else:
+        contract = f"; contract {table.contract.path} ok" if table.contract is not None else ""
+        out.print(
+            f"ok: price table {table.version} ({table.directory}): {len(table.providers)} providers, "
+            f"{n} models ({len(table.expanded)} with platform copies), digest {table.digest}{contract}",
+            markup=False,
+        )
+        for f in warnings:
+            out.print(f"warning: {f.line()}", markup=False)
+        if unverified:
+            for f in graded_c:
+                out.print(f"unverified: {f.line()}", markup=False)
+        out.print(
+            f"{len(warnings)} warning(s); {len(graded_c)} period(s)/rule(s) graded C (--unverified lists them); "
+            f"{placeholders} period(s) whose start is a placeholder (start_verified = false).",
+            markup=False,
+        )
+    if strict and warnings:
+        raise StrictModeError(f"--strict: {len(warnings)} lint warning(s) in the price table.")
+
+
+@prices_app.command("diff")
+@guarded
+def prices_diff(
+    a: Annotated[Path, typer.Argument(help="A pricing directory (the old table).")],
+    b: Annotated[Path, typer.Argument(help="A pricing directory (the new table).")],
+    as_json: AsJson = False,
+) -> None:
+    """Compare two price tables: added/removed models, added/removed/changed periods per model (keyed by
+    their start), service-tier rules and aliases.
+
+    Example: aispend prices diff old-pricing/ pricing/
+    """
+    from finops import pricing, pricing_tools
+
+    for d in (a, b):
+        if not d.is_dir():
+            raise UsageError(
+                f"{d} is not a pricing directory.", hint="Pass two directories holding VERSION and *.toml."
+            )
+    doc = pricing_tools.diff(pricing.load(a, contract=""), pricing.load(b, contract=""))
+    if as_json:
+        out.print_json(json.dumps(doc))
+        return
+    for line in pricing_tools.diff_lines(doc):
+        out.print(line, markup=False)
+
+
+@prices_app.command("import")
+@guarded
+def prices_import(
+    file: Annotated[Path, typer.Argument(help="genai-prices provider YAML/JSON, or LiteLLM's price JSON.")],
+    source: Annotated[str, typer.Option("--from", help="genai-prices or litellm.")],
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="LiteLLM: only this litellm_provider (e.g. deepseek).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Compare with our prices in force at this date (default: today).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the proposal here instead of stdout.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")] = False,
+) -> None:
+    """Propose new models and changed prices from another dataset, as a reviewable TOML-commented diff.
+    Nothing in pricing/ is written.
+
+    Example: aispend prices import --from litellm model_prices_and_context_window.json --provider deepseek
+    """
+    from finops import pricing_tools
+
+    table = _table()
+    at = _parse_time(as_of, "--as-of") or datetime.now(UTC)
+    models = pricing_tools.read_source(source, file, provider)
+    label = f"{source} {file.name}" + (f" ({provider})" if provider else "")
+    proposal = pricing_tools.propose(table, models, at.date(), label)
+    text = pricing_tools.proposal_text(proposal)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        if output.exists() and not force:
+            raise UsageError(f"{output} exists.", hint="Pass --force to overwrite it.")
+        if output.resolve().parent == Path(table.directory).resolve():
+            raise UsageError(f"{output}: refusing to write into the price table directory; review the proposal first.")
+        output.write_text(text, encoding="utf-8")
+    err.print(
+        f"{len(proposal.new)} new, {len(proposal.changed)} changed, {proposal.same} unchanged model(s) "
+        f"from {label}" + (f"; proposal written to {output}" if output else "") + ". pricing/ was not modified."
     )
+
+
+# ---------------------------------------------------------------- month-end pack (issue 5)
+
+
+@report_app.command("monthly")
+@guarded
+def report_monthly(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Logs to ingest first (optional).", show_default=False)
+    ] = None,
+    month: Annotated[str | None, typer.Option("--month", help="YYYY-MM. Default: the last complete month.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Report as on this UTC date: later calls are ignored.")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="terminal, md, html or xlsx (default: from -o, else terminal).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    budgets: Annotated[Path | None, typer.Option("--budgets", help="Budgets TOML (see README).")] = None,
+    currency: Annotated[str, typer.Option("--currency", help="Report currency (ISO 4217).")] = "USD",
+    fx_rates: Annotated[
+        Path | None, typer.Option("--fx-rates", help="FX file: date,currency,rate (CSV or TOML).")
+    ] = None,
+    fx_rate: Annotated[str | None, typer.Option("--fx-rate", help="One rate: units of --currency per USD.")] = None,
+    as_json: AsJson = False,
+    force: Force = False,
+) -> None:
+    """The month-end pack: totals and changes, forecast, breakdowns, unit economics, anomalies, budgets, savings.
+
+    Example: aispend report monthly sample_logs/ --format html -o report.html
+    """
+    from finops import budgets as budgets_mod
+    from finops import fx as fx_mod
+    from finops.export import check_output
+    from finops.report import monthly, pack, render_monthly
+
+    kind = pack.pick_format(fmt, output)
+    if kind == "xlsx" and output is None:
+        raise UsageError("--format xlsx needs -o FILE.xlsx.")
+    if output is not None:
+        check_output(output, force)
+    rates = fx_mod.load(currency, rates_file=fx_rates, rate=fx_rate)
+    plan = budgets_mod.load(budgets) if budgets else None
+    store = _store()
+    if paths:
+        _ingest(store, paths, None, None)
+    m = monthly.build(store.con, store.prices, month=month, as_of=_parse_time(as_of, "--as-of"), budgets=plan, fx=rates)
+    if output is not None:
+        pack.write(store.con, m, rates, kind, output, force=force)
+        err.print(f"Wrote the {m.month} report to {output} ({kind}, prices {m.price_version}).")
+    if as_json:
+        out.print_json(json.dumps(monthly.to_json(m)))
+    elif output is None and kind in ("md", "html"):
+        sys.stdout.write(pack.text(m, kind))
+    elif output is None:
+        render_monthly.render(out, m)
+
+
+def _export_table(
+    kind: str, output: Path, fmt: str, since: str | None, until: str | None, force: bool, part: bool
+) -> None:
+    from finops import export
+    from finops.scope import set_scope
+
+    store = _store()
+    set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
+    run = {"daily": export.export_daily, "monthly": export.export_monthly}[kind]
+    n = run(store.con, store.prices.version, output, fmt, force=force, partition=part)
+    err.print(f"Wrote {n:,} {kind} rows to {output} (prices {store.prices.version}).")
+
+
+@export_app.command("daily")
+@guarded
+def export_daily(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    fmt: ExportFormat = "csv",
+    since: Since = None,
+    until: Until = None,
+    partition: Partition = False,
+    force: Force = False,
+) -> None:
+    """Export daily spend by provider, platform, model, service tier, team and project (pivot-ready).
+
+    Example: aispend export daily --format parquet --partition -o daily/
+    """
+    _export_table("daily", output, fmt, since, until, force, partition)
+
+
+@export_app.command("monthly")
+@guarded
+def export_monthly(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    fmt: ExportFormat = "csv",
+    since: Since = None,
+    until: Until = None,
+    partition: Partition = False,
+    force: Force = False,
+) -> None:
+    """Export monthly spend by provider and model.
+
+    Example: aispend export monthly -o monthly.csv
+    """
+    _export_table("monthly", output, fmt, since, until, force, partition)
+
+
+@export_app.command("scenarios")
+@guarded
+def export_scenarios(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    fmt: ExportFormat = "csv",
+    since: Since = None,
+    until: Until = None,
+    force: Force = False,
+) -> None:
+    """Export the default savings scenarios (price only) with their cost, saving and cost ratio.
+
+    Example: aispend export scenarios --since 2025-08-01 --until 2025-09-01 -o scenarios.csv
+    """
+    from finops import export
+    from finops.scope import set_scope
+
+    store = _store()
+    set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
+    n = export.export_scenarios(store.con, store.prices, output, fmt, force=force)
+    err.print(f"Wrote {n} scenarios to {output} (prices {store.prices.version}).")
+
+
+@export_app.command("focus")
+@guarded
+def export_focus(
+    output: Annotated[Path, typer.Option("-o", "--output", help="A .csv or .parquet file.")],
+    since: Since = None,
+    until: Until = None,
+    force: Force = False,
+) -> None:
+    """Export FOCUS 1.3 cost and usage rows: one per day, provider, model, price and token charge.
+
+    Example: aispend export focus -o focus.parquet
+    """
+    from finops import export
+    from finops.scope import set_scope
+
+    store = _store()
+    set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
+    n = export.export_focus(store.con, store.prices.version, output, force=force)
+    left = export.unpriced_calls(store.con)
+    err.print(f"Wrote {n:,} FOCUS {export.FOCUS_VERSION} rows to {output} (prices {store.prices.version}).")
+    if left:
+        err.print(f"  {left:,} call(s) not fully priced are left out (FOCUS rows need a price): see 'aispend analyze'.")

@@ -1,4 +1,19 @@
-"""The calls a command looks at: priced_usage filtered by --since / --until (UTC, [since, until))."""
+"""The calls a command looks at: priced_usage filtered by --since / --until (UTC, [since, until)),
+with each provider × day counted once.
+
+A team often has call logs AND the provider's usage export (buckets) AND its cost export (billed
+lines) for the same days. All are kept in the store; reports count each provider × platform × UTC day
+from its finest-grained source only: calls, else usage buckets, else billed cost lines. The rows a
+report does not count for that reason are in the view `scoped_dropped`; `sql/scope_overlaps.sql` lists
+them per provider and source, `sql/scope_sources.sql` says which source each provider was counted from.
+
+The platform is part of the key because an export covers one billing account: OpenAI's Costs API
+knows nothing of gpt-4o calls served by Azure or OpenRouter, so those calls must not hide it.
+
+In `scoped_usage`, a counted cost line carries its billed amount in `cost_usd` (and `list_cost_usd`):
+it is the spend of a day nothing finer describes. Its price_status stays 'billed_line', so simulations
+(which re-price tokens) leave it alone.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +21,51 @@ from datetime import datetime
 
 import duckdb
 
+KIND_RANK = "(case record_kind when 'call' then 1 when 'bucket' then 2 else 3 end)"
+
+
+def _has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("select count(*) from (select 1 from usage where record_kind <> 'call' limit 1)").fetchone()
+    return bool(row and row[0])
+
 
 def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None) -> None:
-    """(Re)create the temp view `scoped_usage` every report reads from."""
-    where = []
-    if since is not None:
-        where.append(f"ts >= timestamptz '{since.isoformat()}'")
-    if until is not None:
-        where.append(f"ts < timestamptz '{until.isoformat()}'")
+    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`)."""
+
+    def window(ts: str) -> list[str]:
+        out = []
+        if since is not None:
+            out.append(f"{ts} >= timestamptz '{since.isoformat()}'")
+        if until is not None:
+            out.append(f"{ts} < timestamptz '{until.isoformat()}'")
+        return out
+
+    where = window("ts")
     clause = (" where " + " and ".join(where)) if where else ""
-    con.execute(f"create or replace temp view scoped_usage as select * from priced_usage{clause}")
+    if not _has_aggregates(con):  # only call logs: nothing can overlap
+        con.execute(f"create or replace temp view scoped_usage as select * from priced_usage{clause}")
+        con.execute(
+            "create or replace temp view scoped_dropped as select *, 1 as kept_rank from priced_usage where false"
+        )
+        return
+    con.execute(
+        "create or replace temp table scope_days as "
+        f"select provider, platform, cast(ts as date) as day, min({KIND_RANK}) as best_rank from usage{clause} "
+        "group by all"
+    )
+    cols = {r[0] for r in con.execute("select column_name from (describe priced_usage)").fetchall()}
+    money = ", ".join(
+        f"cast(case when u.record_kind = 'cost' then u.reported_cost else u.{c} end as decimal(38, 16)) as {c}"
+        for c in ("cost_usd", "list_cost_usd")
+        if c in cols
+    )
+    joined = """from priced_usage u
+        join scope_days d
+          on d.provider = u.provider and d.platform = u.platform and d.day = cast(u.ts as date)"""
+    rank = KIND_RANK.replace("record_kind", "u.record_kind")
+    kept = " and ".join([*window("u.ts"), f"{rank} = d.best_rank"])
+    dropped = " and ".join([*window("u.ts"), f"{rank} > d.best_rank"])
+    con.execute(f"create or replace temp view scoped_usage as select u.* replace ({money}) {joined} where {kept}")
+    con.execute(
+        f"create or replace temp view scoped_dropped as select u.*, d.best_rank as kept_rank {joined} where {dropped}"
+    )

@@ -321,7 +321,8 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
     ).fetchone()
     curve = con.execute(
         """
-        select cast(floor(100.0 * (c.complexity_rank - 1) / c.n_calls) as integer) as bucket,
+        -- bucket b = the smallest share j (in %) at which the call is kept: rank <= round(j x n / 100)
+        select cast(((2 * c.complexity_rank - 1) * 100 + 2 * c.n_calls - 1) // (2 * c.n_calls) as integer) as bucket,
                sum(c.actual_usd),
                sum(case when f.price_status = 'priced' then f.cost_usd else c.actual_usd end)
         from sim_calls c
@@ -689,9 +690,9 @@ def cost_curve(data: SimData) -> list[dict[str, Any]]:
     by_bucket = {b: (a, c) for b, a, c in data.curve_buckets}
     total = sum((a for a, _ in by_bucket.values()), ZERO)
     points = []
-    for j in range(0, 101):
-        kept = sum((by_bucket[b][0] for b in by_bucket if b < j), ZERO)
-        moved = sum((by_bucket[b][1] for b in by_bucket if b >= j), ZERO)
+    for j in range(0, 101):  # keep share j%: the calls whose bucket is <= j stay (same rounding as top-k)
+        kept = sum((by_bucket[b][0] for b in by_bucket if b <= j), ZERO)
+        moved = sum((by_bucket[b][1] for b in by_bucket if b > j), ZERO)
         cost = kept + moved
         points.append(
             {

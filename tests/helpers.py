@@ -43,20 +43,26 @@ def add_call(
     key: str | None = None,
     record_kind: str = "call",
     request_count: int = 1,
+    provider: str = "test",
+    platform: str = "test",
+    model_raw: str | None = None,
+    reported_cost: Decimal | str | None = None,
 ) -> str:
     n = con.execute("select count(*) from usage").fetchone()
     key = key or f"test:{n[0] if n else 0}"
     con.execute(
         """insert into usage (dedupe_key, record_kind, request_count, ts, ts_source, provider, platform, model_raw,
                model, input_uncached, cache_read, cache_write_5m, cache_write_1h, output, reasoning, web_searches,
-               service_tier, request_id, source_file, source_line, format, run_id)
-           values (?, ?, ?, ?, 'record', 'test', 'test', ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 'test', 1, 'test', 1)""",
+               service_tier, request_id, source_file, source_line, format, run_id, reported_cost)
+           values (?, ?, ?, ?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 'test', 1, 'test', 1, ?)""",
         [
             key,
             record_kind,
             request_count,
             ts,
-            model,
+            provider,
+            platform,
+            model_raw or model,
             model.lower(),
             input_uncached,
             cache_read,
@@ -65,6 +71,7 @@ def add_call(
             output,
             service_tier,
             key,
+            reported_cost,
         ],
     )
     return key

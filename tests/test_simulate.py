@@ -363,3 +363,14 @@ def test_tag_prior_in_the_complexity_score_changes_who_stays() -> None:
     res = simulate.run(con, table(), sc, samples=20, projection=False)
     # team b (C, D) now ranks most complex and stays: 1.25 + 0.000125 + A and B on mini (0.15 + 0.60)
     assert res.counterfactual_usd == Decimal("2.000125")
+
+
+def test_curve_at_the_policy_share_equals_the_top_k_policy() -> None:
+    con = store()
+    for i in range(7):  # 7 calls: keep 20% -> round(1.4) = 1 call, the curve must agree
+        add_call(con, "gpt-4o-2024-08-06", T, input_uncached=1000 * (i + 1), output=100 * i, key=f"k{i}")
+    set_scope(con)
+    res = simulate.run(con, table(), _sc({"kind": "top-k", "keep": 0.2}), samples=20, projection=False)
+    at20 = next(p for p in res.curve if p["share_kept"] == Decimal("0.2"))
+    assert at20["cost_usd"] == res.counterfactual_usd
+    assert res.calls_moved == 6

@@ -46,10 +46,12 @@ SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".csv", ".parquet", ".
 COMPRESSED = (".gz", ".bz2", ".zst", ".zstd")
 
 
-def detect(sample: list[dict[str, Any]]) -> list[str]:
-    """Names of every format whose sniff accepts these first records, in priority order."""
-    fmts = sorted(FORMATS.values(), key=lambda f: (f.priority, f.name))
-    return [f.name for f in fmts if sample and f.sniff(sample)]
+def detect(sample: list[dict[str, Any]], kind: str = "jsonl", formats: dict[str, LogFormat] | None = None) -> list[str]:
+    """Names of every format that reads this container kind and whose sniff accepts these first
+    records, in priority order. `generic` (a user's column mapping) only when nothing else matches."""
+    fmts = sorted((formats or FORMATS).values(), key=lambda f: (f.priority, f.name))
+    names = [f.name for f in fmts if kind in f.containers and sample and f.sniff(sample)]
+    return [n for n in names if n != "generic"] or names
 
 
 # ---------------------------------------------------------------- results
@@ -154,10 +156,15 @@ def _run_format(con: duckdb.DuckDBPyConnection, fmt: LogFormat, path: Path, cont
     n = 0
     if fmt.whole_file:
         con.execute("create or replace temp table recs (line bigint, raw varchar)")
+        first = True
         for chunk in fmt.read(path, container):
             n += chunk.num_rows
             con.register("chunk_view", chunk)
-            con.execute("insert into recs select line, raw from chunk_view")
+            if first and chunk.column_names != ["line", "raw"]:  # tabular: the file's own columns
+                con.execute("create or replace temp table recs as select * from chunk_view")
+            else:
+                con.execute("insert into recs by name select * from chunk_view")
+            first = False
             con.unregister("chunk_view")
         con.execute(f"insert into staged {select}")
         con.execute("drop table recs")
@@ -266,16 +273,22 @@ def ingest(
     assume_time: datetime | None = None,
     progress: Progress | None = None,
     command: str = "ingest",
+    mapping: Path | None = None,
 ) -> IngestResult:
-    """Ingest files and directories into the store. Never raises for bad records: they are quarantined."""
+    """Ingest files and directories into the store. Never raises for bad records: they are quarantined.
+
+    mapping: a TOML column mapping that configures the `generic` format (CSV/Parquet of any shape)."""
     if format_name is not None and format_name not in FORMATS:
         raise UsageError(f"Unknown format '{format_name}'.", hint="See 'aispend formats' for the names.")
+    formats = FORMATS
+    if mapping is not None and "generic" in FORMATS:
+        formats = {**FORMATS, "generic": FORMATS["generic"].with_options(mapping=mapping)}
     files = expand(paths)
     run_id = _next_run_id(con)
     con.execute("insert into ingest_runs values (?, now(), null, ?, ?)", [run_id, command, __version__])
     result = IngestResult(run_id)
     for path in files:
-        res = _ingest_file(con, path, run_id, format_name, assume_time)
+        res = _ingest_file(con, path, run_id, format_name, assume_time, formats)
         result.files.append(res)
         if progress:
             progress(res)
@@ -289,7 +302,9 @@ def _ingest_file(
     run_id: int,
     format_name: str | None,
     assume_time: datetime | None,
+    formats: dict[str, LogFormat] | None = None,
 ) -> FileResult:
+    formats = formats or FORMATS
     res = FileResult(str(path), "skipped")
     digest = sha256(path)
     seen = con.execute("select path, run_id from files where sha256 = ?", [digest]).fetchone()
@@ -306,15 +321,30 @@ def _ingest_file(
         return res
     if format_name:
         names = [format_name]
+        if container.kind not in formats[format_name].containers:
+            res.note = (
+                f"a {container.kind} file: format {format_name} reads {', '.join(formats[format_name].containers)}"
+            )
+            return res
     else:
-        names = detect(container.sample)
+        names = detect(container.sample, container.kind, formats)
+        if not names and container.kind in ("csv", "parquet"):
+            shown = ", ".join(container.columns[:8]) + (", ..." if len(container.columns) > 8 else "")
+            res.note = (
+                f"{container.kind.upper() if container.kind == 'csv' else 'Parquet'}, but no known format matches "
+                f"its columns ({shown}): describe them with --mapping FILE (see 'aispend formats', generic)"
+            )
+            return res
+        if not names and container.kind == "sqlite":
+            res.note = "SQLite, but no known format matches its tables (see 'aispend formats')"
+            return res
         if not names:
             res.note = "JSON, but no known format matches its first records (see 'aispend formats'; --format)"
             return res
         if len(names) > 1:
             res.note = f"matches several formats ({', '.join(names)}): choose one with --format"
             return res
-    fmt = FORMATS[names[0]]
+    fmt = formats[names[0]]
     res.format = fmt.name
     if assume_time is not None:
         fallback, fallback_source = assume_time, "assumed"

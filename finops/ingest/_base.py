@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 CHUNK_BYTES = 64 << 20
+COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zst", ".zstd")
 SNIFF_RECORDS = 40
 
 # The columns every format's SELECT returns (order matters), with their SQL types.
@@ -76,6 +77,13 @@ class LogFormat:
     whole_file: ClassVar[bool] = False  # the SQL needs every record of the file at once (windows)
     has_time: ClassVar[bool] = True  # records carry their own call time (else envelope/assumed/mtime)
     priority: ClassVar[int] = 50  # lower sniffs first
+    # containers this format reads (see inspect): JSON formats by default; tabular formats say csv/parquet
+    containers: ClassVar[tuple[str, ...]] = ("jsonl", "document", "array")
+    columns: ClassVar[tuple[str, ...]] = ()  # tabular formats: the source columns their SQL reads
+
+    def with_options(self, **options: Any) -> LogFormat:
+        """This format configured by command-line options (e.g. generic's --mapping); default: itself."""
+        return self
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
         raise NotImplementedError
@@ -85,8 +93,10 @@ class LogFormat:
         raise NotImplementedError
 
     def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
-        """(line, raw) tables for this file. Override to unwrap containers (e.g. CloudWatch exports)."""
-        return read_all(path, container)
+        """(line, raw) tables for this file. Override to unwrap containers (e.g. CloudWatch exports).
+
+        Tabular containers (csv, parquet) give (line, _bad, _raw, <the declared columns>) instead."""
+        return read_all(path, container, self.columns)
 
 
 # ---------------------------------------------------------------- reading files
@@ -114,19 +124,37 @@ def head_bytes(path: Path, n: int = 1 << 20) -> bytes:
 
 @dataclass
 class Container:
-    kind: str  # jsonl | document | empty | other
+    kind: str  # jsonl | document | array | csv | parquet | sqlite | empty | other
     sample: list[dict[str, Any]] = field(default_factory=list)  # first records, parsed (for sniffing)
     document: Any = None  # the parsed document, for kind == document
+    columns: list[str] = field(default_factory=list)  # csv / parquet: the header
+    delimiter: str | None = None  # csv
+
+
+ARRAY_STREAM_BYTES = 1 << 20  # a top-level JSON array at least this large is streamed by DuckDB
 
 
 def inspect(path: Path) -> Container:
-    """Decide whether a file is JSON lines, one JSON document, empty, or something else."""
+    """Decide whether a file is JSON lines, one JSON document, a large JSON array (streamed), CSV (header
+    sniffed), Parquet, SQLite, empty, or something else."""
+    from finops.ingest import _tabular
+
     head = head_bytes(path)
     text = head.lstrip()
     if not text:
         return Container("empty")
+    binary = _tabular.binary_kind(head)
+    if binary == "parquet" and not path.name.lower().endswith(COMPRESSED_SUFFIXES):
+        cols = [c for c, _ in _tabular.parquet_columns(path)]
+        return Container("parquet", _tabular.parquet_sample(path), columns=cols)
+    if binary == "sqlite" and not path.name.lower().endswith(COMPRESSED_SUFFIXES):
+        return Container("sqlite", _tabular.sqlite_tables_of(path))
     if text[:1] not in (b"{", b"["):
-        return Container("other")
+        found = _tabular.csv_header(head)
+        if found is None:
+            return Container("other")
+        header, delim, rows = found
+        return Container("csv", rows, columns=header, delimiter=delim)
     lines = head.split(b"\n")
     if len(lines) > 1 or len(head) < (1 << 20):
         first = lines[0].strip()
@@ -144,6 +172,10 @@ def inspect(path: Path) -> Container:
                 if isinstance(rec, dict):
                     sample.append(rec)
             return Container("jsonl", sample)
+    if text[:1] == b"[" and len(head) >= ARRAY_STREAM_BYTES:
+        big = _tabular.json_array_sample(path)  # never loads the whole array into Python objects
+        if big is not None:
+            return Container("array", big)
     try:
         with open_bytes(path) as f:
             data = f.read()
@@ -217,9 +249,17 @@ def document_records(doc: Any) -> pa.Table:
     return pa.table({"line": pa.array(np.arange(1, len(raws) + 1, dtype=np.int64)), "raw": pa.array(raws)})
 
 
-def read_all(path: Path, container: Container) -> Iterator[pa.Table]:
+def read_all(path: Path, container: Container, columns: tuple[str, ...] | None = None) -> Iterator[pa.Table]:
+    from finops.ingest import _tabular
+
     if container.kind == "document":
         yield document_records(container.document)
+    elif container.kind == "array":
+        yield from _tabular.json_array_chunks(path)
+    elif container.kind == "csv":
+        yield from _tabular.csv_tables(path, container, columns or None)
+    elif container.kind == "parquet":
+        yield from _tabular.parquet_tables(path, columns or None)
     else:
         yield from jsonl_chunks(path)
 

@@ -13,6 +13,7 @@ OPENAI_USAGE = {
     "input_tokens": "BIGINT",
     "output_tokens": "BIGINT",
     "total_tokens": "BIGINT",
+    "prompt_cache_hit_tokens": "BIGINT",  # DeepSeek: the cached part of prompt_tokens (hit + miss = prompt)
     "prompt_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
     "input_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
     "completion_tokens_details": {"reasoning_tokens": "BIGINT"},
@@ -35,7 +36,10 @@ OPENAI_BODY = {
 def openai_buckets(u: str) -> dict[str, str]:
     """Disjoint buckets from an OpenAI usage struct `u` (chat or Responses naming)."""
     prompt = f"coalesce({u}.prompt_tokens, {u}.input_tokens)"
-    cached = f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, 0)"
+    cached = (
+        f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, "
+        f"{u}.prompt_cache_hit_tokens, 0)"
+    )
     write = f"coalesce({u}.prompt_tokens_details.cache_write_tokens, {u}.input_tokens_details.cache_write_tokens, 0)"
     return {
         "input_uncached": f"{prompt} - {cached} - {write}",
@@ -51,7 +55,10 @@ def openai_usage_problem(u: str) -> str:
     """A CASE fragment: why an OpenAI usage object cannot be priced (NULL when it can)."""
     prompt = f"coalesce({u}.prompt_tokens, {u}.input_tokens)"
     out = f"coalesce({u}.completion_tokens, {u}.output_tokens)"
-    cached = f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, 0)"
+    cached = (
+        f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, "
+        f"{u}.prompt_cache_hit_tokens, 0)"
+    )
     write = f"coalesce({u}.prompt_tokens_details.cache_write_tokens, {u}.input_tokens_details.cache_write_tokens, 0)"
     return f"""case
         when {u} is null then 'no usage object'

@@ -4,6 +4,10 @@ Counting: `input_tokens` EXCLUDES cache reads and cache writes; writes are split
 `cache_creation.{ephemeral_5m,ephemeral_1h}_input_tokens` (older bodies: all writes are 5-minute).
 The body carries no time: it comes from the envelope (`timestamp`, `created_at`, `ts`, `time`), else
 --assume-time, else the file's modification time.
+
+Bedrock InvokeModel returns this body (without service_tier): the platform is bedrock when the id is
+Bedrock's (`msg_bdrk_…`) or the envelope's `modelId` is a Bedrock id (`[us.]anthropic.…`) or ARN, which
+also stands in for a missing `model`; Vertex rawPredict ids (`msg_vrtx_…`) give platform vertex.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ class AnthropicMessages(LogFormat):
 
     def sql(self) -> str:
         problem = anthropic_usage_problem("b.usage")
+        model_id = """(case when contains(raw, '"modelId"') then try(json_extract_string(raw, '$.modelId')) end)"""
+        bedrock_id = "'^(arn:aws[a-z-]*:bedrock:|((us|eu|apac|global|us-gov|jp|au|ca)\\.)?anthropic\\.)'"
+        platform = f"""case when b.id like 'msg_bdrk_%' or regexp_matches(coalesce({model_id}, ''), {bedrock_id})
+                            then 'bedrock' when b.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end"""
         cols = staged_select(
             **status_cols(problem),
             line="line",
@@ -48,8 +56,8 @@ class AnthropicMessages(LogFormat):
             ts=envelope_ts_sql(),
             ts_source="'envelope'",
             provider="'anthropic'",
-            platform="'anthropic'",
-            model_raw="b.model",
+            platform=platform,
+            model_raw=f"coalesce(b.model, {model_id})",
             service_tier=tier_sql("b.usage.service_tier"),
             region="b.usage.inference_geo",
             tags=tags_sql("env.tags", "env.metadata"),

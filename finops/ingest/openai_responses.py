@@ -3,7 +3,8 @@
 Counting: `input_tokens` INCLUDES `input_tokens_details.cached_tokens` (and `cache_write_tokens`);
 `output_tokens` INCLUDES reasoning. Built-in web searches are counted from `output[]` items.
 A stream's `response.created` / `response.in_progress` events carry no usage and are skipped; the
-`response.completed` event's `response` object is the call.
+`response.completed` event's `response` object is the call. Azure OpenAI bodies (`content_filters`)
+get platform azure and, when the envelope names it, the deployment as tag `deployment`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from finops.ingest._common import (
     struct,
     unwrap_py,
 )
+from finops.ingest._vendor import azure_deployment_sql, map_concat_sql, tag_entries_sql
 
 
 @register
@@ -38,6 +40,9 @@ class OpenAIResponses(LogFormat):
         event = "coalesce(env.type, json_extract_string(raw, '$.type'))"
         skip = f"""case when b.usage is null and {event} like 'response.%'
                        then 'stream event without usage (' || {event} || ')' end"""
+        azure = """contains(raw, '"content_filters"')"""  # Azure OpenAI's Responses objects
+        tags = tags_sql("env.tags", "env.metadata", "b.metadata")
+        azure_tags = map_concat_sql(tags, tag_entries_sql(("deployment", azure_deployment_sql())))
         cols = staged_select(
             **status_cols(problem, skip),
             line="line",
@@ -48,10 +53,10 @@ class OpenAIResponses(LogFormat):
             ts=f"coalesce(to_timestamp(b.created_at), {envelope_ts_sql()})",
             ts_source="case when b.created_at is not null then 'record' else 'envelope' end",
             provider="'openai'",
-            platform="'openai'",
+            platform=f"case when {azure} then 'azure' else 'openai' end",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=tags_sql("env.tags", "env.metadata", "b.metadata"),
+            tags=f"case when {azure} then {azure_tags} else {tags} end",
             request_id="b.id",
             web_searches="len(list_filter(coalesce(b.output, []), lambda x: x.type = 'web_search_call'))",
             **openai_buckets("b.usage"),

@@ -24,10 +24,15 @@ class Analysis:
     quarantine: list[dict[str, Any]]
     headline: simulate.Headline
     tag_keys: list[str] = field(default_factory=list)
+    # where each provider's spend was counted from, and what was not counted because a finer source
+    # covers the same provider x day (finops/scope.py)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def lower_bound(self) -> bool:
-        return int(self.totals["flagged_calls"]) > 0
+        # flagged rows include usage buckets without a request count (Anthropic usage report)
+        return int(self.totals["flagged_calls"]) > 0 or bool(self.flagged)
 
     @property
     def models_to_add(self) -> list[str]:
@@ -51,10 +56,12 @@ def analyze(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable) -> Analys
         totals=totals,
         by_month=_rows(con, db.sql_text("cost_by_month")),
         by_tag=by_tag,
-        flagged=_rows(con, db.sql_text("flagged")),
+        flagged=[r for r in _rows(con, db.sql_text("flagged")) if r["price_status"] != "billed_line"],
         quarantine=_rows(con, db.sql_text("quarantine_summary")),
         headline=simulate.headline(con, table),
         tag_keys=keys,
+        sources=_rows(con, db.sql_text("scope_sources")),
+        overlaps=_rows(con, db.sql_text("scope_overlaps")),
     )
 
 
@@ -85,6 +92,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
             "flagged": a.flagged,
             "models_to_add": a.models_to_add,
             "quarantine": a.quarantine,
+            "sources": a.sources,
+            "overlaps": a.overlaps,
             "counterfactual": {
                 "quality": simulate.QUALITY_LABEL,
                 "actual_usd": h.actual_usd,

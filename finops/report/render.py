@@ -122,6 +122,7 @@ def analysis(console: Console, a: Analysis) -> None:
         for r in a.quarantine:
             qt.add_row(r["reason"], num(r["records"]), r["example"])
         console.print(qt)
+    sources(console, a)
     headline(console, a)
 
 
@@ -168,3 +169,46 @@ def headline(console: Console, a: Analysis) -> None:
         style="dim",
     )
     console.print(Panel(body, title="What if calls went to smaller models?", expand=False))
+
+
+def _signed_money(v: Any) -> str:
+    d = Decimal(v or 0)
+    return ("-" if d < 0 else "") + money(abs(d))
+
+
+def sources(console: Console, a: Analysis) -> None:
+    """Which source each provider was counted from, and the overlaps not counted (finops/scope.py)."""
+    if not a.overlaps and all(r["source"] == "calls" for r in a.sources):
+        return
+    st = _table(
+        "Sources counted (each provider x day once: calls > usage buckets > cost lines)",
+        [
+            ("provider", "left"),
+            ("platform", "left"),
+            ("source", "left"),
+            ("days", "right"),
+            ("span", "left"),
+            ("records", "right"),
+            ("cost", "right"),
+        ],
+    )
+    for r in a.sources:
+        st.add_row(
+            r["provider"],
+            r["platform"],
+            r["source"],
+            num(r["days"]),
+            f"{r['first_day']}..{r['last_day']}",
+            num(r["records"]),
+            money(r["cost_usd"]),
+        )
+    console.print(st)
+    for r in a.overlaps:
+        console.print(
+            f"Overlap: {r['provider']} ({r['platform']}) has {r['counted_from']} and {r['not_counted']} on "
+            f"{num(r['days'])} day(s) ({r['first_day']}..{r['last_day']}): counted the {r['counted_from']}, not "
+            f"the {num(r['records'])} row(s) of {r['not_counted']} ({_signed_money(r['amount_usd'])}).",
+            style="yellow",
+        )
+    if a.overlaps:
+        console.print("Compare the sources with 'aispend reconcile'.", style="dim")

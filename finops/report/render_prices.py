@@ -11,6 +11,13 @@ from rich.table import Table
 from finops.pricing import BUCKETS, PriceTable
 
 
+def _when(s: str | None, open_label: str = "") -> str:
+    """A period bound for display: the day, or day and time when a change did not happen at UTC midnight."""
+    if not s:
+        return open_label
+    return s[:10] if s.endswith("T00:00:00Z") else s[:16] + "Z"
+
+
 def _iso(d: datetime | None) -> str | None:
     return None if d is None else d.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -64,72 +71,137 @@ def list_table(console: Console, table: PriceTable, rows: list[dict[str, Any]]) 
     console.print(t)
 
 
+def _rates(r: Any) -> dict[str, str | None]:
+    return {b: getattr(r, b) for b in BUCKETS}
+
+
 def history(table: PriceTable, model_id: str) -> dict[str, Any]:
-    found = table.model(model_id)
-    assert found is not None
-    provider, m = found
+    """Everything that can price a call of `model_id`: periods (tiers, windows), aliases, service-tier
+    rules, the platform it belongs to, and the loaded contract's rules for it."""
+    pm = table.priced(model_id)
+    assert pm is not None
+    provider, m = pm.provider, pm.entry
     pf = table.providers[provider]
     periods = []
     for p in m.periods:
+        src = pf.sources.get(p.source)
         periods.append(
             {
                 "from": _iso(p.start),
                 "to": _iso(p.end),
+                "from_verified": p.start_verified,
                 "source": p.source,
-                "source_url": pf.sources[p.source].url,
+                "source_url": src.url if src else None,
                 "confidence": p.confidence,
                 "note": p.note,
-                **{b: getattr(p, b) for b in BUCKETS},
-                "tiers": [{"above_prompt_tokens": t.above, **{b: getattr(t, b) for b in BUCKETS}} for t in p.tiers],
+                **_rates(p),
+                "tiers": [{"above_prompt_tokens": t.above, **_rates(t)} for t in p.tiers],
+                "windows": [
+                    {
+                        "name": w.name,
+                        "tz": w.tz,
+                        "weekdays": w.weekdays,
+                        "times": w.times,
+                        "from": _iso(w.start or p.start),
+                        "to": _iso(w.end or p.end),
+                        "factor": w.factor,
+                        **_rates(w),
+                        "confidence": w.confidence or p.confidence,
+                        "note": w.note,
+                    }
+                    for w in p.windows
+                ],
             }
         )
     aliases = [
-        {"name": a.name, "from": _iso(a.start), "to": _iso(a.end), "source": a.source}
-        for a in pf.aliases
-        if a.target == model_id
+        {"name": r.name, "platform": r.platform or None, "from": _iso(r.start), "to": _iso(r.end)}
+        for r in table.name_rows
+        if r.kind == "alias" and r.model == model_id
     ]
+    for a in aliases:
+        a["to"] = None if a["to"] and a["to"].startswith("2200") else a["to"]
     modifiers = [
         {
             "service_tier": x.service_tier,
             "factor": x.factor,
+            "factors": {b: getattr(x.factors, b) for b in BUCKETS if getattr(x.factors, b) is not None},
+            "rates": {b: v for b, v in _rates(x).items() if v is not None},
+            "tiers": [{"above_prompt_tokens": t.above, **_rates(t)} for t in x.tiers],
             "from": _iso(x.start),
             "to": _iso(x.end),
             "source": x.source,
             "confidence": x.confidence,
+            "note": x.note,
         }
-        for x in pf.modifiers
-        if any(pat == model_id or (pat.endswith("*") and model_id.startswith(pat[:-1])) for pat in x.models)
+        for x in table.modifiers_for(model_id)
     ]
+    contract: list[dict[str, Any]] = []
+    if table.contract is not None:
+        for row in table.contract.rows:
+            if row[0] == model_id:
+                contract.append(
+                    {
+                        "rule": row[4],
+                        "service_tier": row[1],
+                        "from": _iso(row[2]),
+                        "to": None if row[3].year >= 2200 else _iso(row[3]),
+                        "discount_pct": str((row[5] * 100).normalize()) if row[5] else None,
+                        "rates": {b: str(v) for b, v in zip(BUCKETS, row[6:11], strict=True) if v is not None},
+                    }
+                )
     return {
         "provider": provider,
+        "platform": pm.platform or None,
+        "route": pm.route or None,
+        "vendor": pm.vendor,
+        "inherits": None
+        if pm.inherited is None
+        else {
+            "provider": pm.inherited.provider,
+            "model": pm.base,
+            "factor": pm.inherited.factor,
+            "source": pm.inherited.source,
+            "confidence": pm.inherited.confidence,
+        },
         "model": m.id,
         "name": m.name,
-        "match": m.match,
+        "match": pm.names + [x + "*" for x in pm.patterns],
         "price_version": table.version,
         "periods": periods,
         "aliases": aliases,
         "modifiers": modifiers,
+        "contract": contract,
+        "contract_file": None if table.contract is None else str(table.contract.path),
     }
 
 
 def show(console: Console, doc: dict[str, Any]) -> None:
     console.print(f"[bold]{doc['model']}[/bold] ({doc['name']}, {doc['provider']}), price table {doc['price_version']}")
+    if doc.get("platform"):
+        route = f", route {doc['route']}" if doc.get("route") else ""
+        console.print(f"  prices calls on platform '{doc['platform']}'{route} only", markup=False)
+    if doc.get("inherits"):
+        i = doc["inherits"]
+        factor = f" x {i['factor']}" if i["factor"] else ""
+        console.print(
+            f"  = {i['provider']}'s list price for {i['model']}{factor} [{i['source']}, {i['confidence']}]",
+            markup=False,
+        )
     if doc["match"]:
         console.print(f"  also logged as: {', '.join(doc['match'])}", markup=False)
     for a in doc["aliases"]:
-        console.print(
-            f"  alias '{a['name']}' points here from {a['from']} to {a['to'] or 'now'} [{a['source']}]", markup=False
-        )
+        where = f" on {a['platform']}" if a.get("platform") else ""
+        console.print(f"  alias '{a['name']}'{where} points here from {a['from']} to {a['to'] or 'now'}", markup=False)
     t = Table(show_edge=False, title="USD per 1M tokens", title_justify="left")
     for c in ("from", "to", "prompt", "input", "cache read", "write 5m", "write 1h", "output", "conf", "source"):
-        t.add_column(c)
+        t.add_column(c, no_wrap=True, min_width=17 if c in ("from", "to") else None)
     for p in doc["periods"]:
         bands = [("all" if not p["tiers"] else f"<= {p['tiers'][0]['above_prompt_tokens']:,}", p)]
         bands += [(f"> {tier['above_prompt_tokens']:,}", tier) for tier in p["tiers"]]
         for label, r in bands:
             t.add_row(
-                (p["from"] or "")[:10],
-                (p["to"] or "open")[:10],
+                _when(p["from"]) + ("" if p.get("from_verified", True) else " (?)"),
+                _when(p["to"], "open"),
                 label,
                 r["input"] or "-",
                 r["cache_read"] or "-",
@@ -140,9 +212,37 @@ def show(console: Console, doc: dict[str, Any]) -> None:
                 p["source"],
             )
     console.print(t)
+    if any(not p.get("from_verified", True) for p in doc["periods"]):
+        console.print("  (?) launch day not in the sources: the period's 'from' is a placeholder", markup=False)
+    for p in doc["periods"]:
+        for w in p.get("windows", []):
+            days = "every day" if len(w["weekdays"]) == 7 else ",".join(w["weekdays"])
+            what = (
+                f"x{w['factor']}" if w["factor"] else " / ".join(f"{b} {w[b]}" for b in BUCKETS if w.get(b) is not None)
+            )
+            console.print(
+                f"  window {w['name'] or ''} {', '.join(w['times'])} {w['tz']} {days}, {w['from'][:16]} to "
+                f"{(w['to'] or 'open')[:16]}: {what} [{w['confidence']}]",
+                markup=False,
+            )
     for x in doc["modifiers"]:
+        parts = []
+        if x["factor"]:
+            parts.append(f"x{x['factor']}")
+        parts += [f"{b} x{f}" for b, f in x.get("factors", {}).items()]
+        parts += [f"{b} {v}" for b, v in x.get("rates", {}).items()]
+        parts += [f">{t['above_prompt_tokens']:,}: explicit" for t in x.get("tiers", [])]
         console.print(
-            f"  {x['service_tier']}: x{x['factor']} from {x['from'][:10]} to "
+            f"  {x['service_tier']}: {', '.join(parts)} from {x['from'][:10]} to "
             f"{(x['to'] or 'now')[:10]} [{x['source']}, {x['confidence']}]",
+            markup=False,
+        )
+    for k in doc.get("contract", []):
+        what = f"{k['discount_pct']}% off list" if k["discount_pct"] else ""
+        if k["rates"]:
+            what = (what + "; " if what else "") + "committed " + " / ".join(f"{b} {v}" for b, v in k["rates"].items())
+        console.print(
+            f"  contract {k['rule']} ({k['service_tier']}): {what} from {k['from'][:10]} to {(k['to'] or 'now')[:10]}"
+            f" [{doc['contract_file']}]",
             markup=False,
         )

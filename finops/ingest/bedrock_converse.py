@@ -1,0 +1,136 @@
+"""Amazon Bedrock Converse responses (`usage.inputTokens` camelCase + `stopReason` / `metrics`).
+
+Counting: `inputTokens` EXCLUDES cache reads and writes (`totalTokens` = input + output + cache read +
+cache write). Cache counts come in two spellings, often both in one object (`cacheReadInputTokens` and
+`cacheReadInputTokenCount`): the first present is read, they are never added. `cacheDetails[]` splits
+the writes by TTL (`1h` → cache_write_1h, the rest 5-minute); without it every write is a 5-minute write.
+
+The body names neither the model nor the call: the model comes from the application log's envelope
+(`modelId`, `model_id` or `model` beside the body, or a `modelId` added to the body), the request id
+from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` (dedupe key `bedrock:<id>`,
+the same key as the invocation logs give the call). A body without a model id is quarantined. Time:
+the envelope's, else boto3's `ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, staged_select, tier_sql, ts_sql
+from finops.ingest._common import status_cols, struct, unwrap_py
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, model_vendor_sql
+
+CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
+BODY = {
+    "usage": {
+        "inputTokens": "BIGINT",
+        "outputTokens": "BIGINT",
+        "totalTokens": "BIGINT",
+        "cacheReadInputTokens": "BIGINT",
+        "cacheReadInputTokenCount": "BIGINT",
+        "cacheWriteInputTokens": "BIGINT",
+        "cacheWriteInputTokenCount": "BIGINT",
+        "cacheDetails": [CACHE_DETAIL],
+    },
+    "stopReason": "VARCHAR",
+    "modelId": "VARCHAR",
+    "requestId": "VARCHAR",
+    "serviceTier": "JSON",
+    "ResponseMetadata": {"RequestId": "VARCHAR", "HTTPHeaders": {"date": "VARCHAR"}},
+}
+ENVELOPE = {
+    **{k: "JSON" for k in ENVELOPE_BODY_KEYS},
+    "timestamp": "VARCHAR",
+    "created_at": "VARCHAR",
+    "ts": "VARCHAR",
+    "time": "VARCHAR",
+    "modelId": "VARCHAR",
+    "model_id": "VARCHAR",
+    "model": "VARCHAR",
+    "requestId": "VARCHAR",
+    "request_id": "VARCHAR",
+    "region": "VARCHAR",
+    "tags": "JSON",
+    "metadata": "JSON",
+}
+NO_MODEL = "no model id (pass --format and wrap with modelId)"
+
+
+def converse_buckets(u: str) -> dict[str, str]:
+    """Disjoint buckets from a Converse usage struct `u` (also used for invocation-log bodies)."""
+    details = f"coalesce({u}.cacheDetails, [])"
+    w1h = f"coalesce(list_sum(list_transform(list_filter({details}, lambda d: lower(d.ttl) in ('1h', '60m', '3600s')), lambda d: d.inputTokens)), 0)"  # noqa: E501
+    write = (
+        f"coalesce({u}.cacheWriteInputTokens, {u}.cacheWriteInputTokenCount, "
+        f"list_sum(list_transform({details}, lambda d: d.inputTokens)), 0)"
+    )
+    return {
+        "input_uncached": f"{u}.inputTokens",
+        "cache_read": f"coalesce({u}.cacheReadInputTokens, {u}.cacheReadInputTokenCount, 0)",
+        "cache_write_5m": f"{write} - {w1h}",
+        "cache_write_1h": w1h,
+        "output": f"{u}.outputTokens",
+    }
+
+
+@register
+class BedrockConverse(LogFormat):
+    name = "bedrock.converse"
+    title = "Amazon Bedrock Converse responses"
+    identifies = "usage.inputTokens (camelCase) + stopReason/metrics; model id from the envelope's modelId"
+    example = "aispend ingest converse.jsonl  # lines like {timestamp, modelId, requestId, response: {...}}"
+    has_time = False
+    priority = 40
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        def one(r: dict[str, Any]) -> bool:
+            b = unwrap_py(r)
+            u = b.get("usage")
+            return (
+                isinstance(u, dict)
+                and "inputTokens" in u
+                and ("stopReason" in b or "metrics" in b or "output" in b)
+                and "schemaType" not in r
+            )
+
+        return any(one(r) for r in records)
+
+    def sql(self) -> str:
+        model = "coalesce(env.modelId, env.model_id, b.modelId, env.model)"
+        problem = f"""case
+            when b.usage is null then 'no usage object'
+            when b.usage.inputTokens is null then 'usage has no inputTokens'
+            when b.usage.outputTokens is null then 'usage has no outputTokens'
+            when {model} is null or trim({model}) = '' then '{NO_MODEL}'
+        end"""
+        rid = "coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId)"
+        env_ts = ts_sql("coalesce(env.timestamp, env.created_at, env.ts, env.time)")
+        http_ts = "try_strptime(b.ResponseMetadata.HTTPHeaders.date, '%a, %d %b %Y %H:%M:%S GMT')"
+        tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
+        cols = staged_select(
+            **status_cols(problem),
+            line="line",
+            dedupe_key=f"coalesce('bedrock:' || {rid}, 'md5:' || md5(raw))",
+            record_kind="'call'",
+            request_count="1",
+            ts=f"coalesce({env_ts}, {http_ts})",
+            ts_source=f"case when {env_ts} is not null then 'envelope' when {http_ts} is not null then 'record' end",
+            provider=f"coalesce({model_vendor_sql(model)}, 'unknown')",
+            platform="'bedrock'",
+            model_raw=model,
+            service_tier=tier_sql(tier),
+            region=f"coalesce(env.region, nullif(regexp_extract({model}, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
+            tags=map_concat_sql(json_map_sql("env.metadata"), json_map_sql("env.tags")),
+            request_id=rid,
+            extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
+            **converse_buckets("b.usage"),
+        )
+        bodies = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
+        return f"""
+        select {cols}
+        from (
+            select line, raw, env, try(json_transform(coalesce({bodies}, raw), '{struct(BODY)}')) as b
+            from (select line, raw, try(json_transform(raw, '{struct(ENVELOPE)}')) as env from recs)
+        )
+        """

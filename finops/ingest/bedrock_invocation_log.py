@@ -1,0 +1,222 @@
+"""Amazon Bedrock model-invocation logs (`schemaType: ModelInvocationLog`), as delivered to S3 (JSONL,
+often .json.gz) or exported from CloudWatch Logs.
+
+CloudWatch exports are unwrapped first (`read`): a JSON list of `{"@message": "<json>", "@timestamp", …}`
+(console / PowerShell export, often with a UTF-8 BOM), Logs Insights results
+`{"results": [[{"field", "value"}, …]]}` (the `@message` field, else the row's fields rebuilt into an
+object), and `{"events": [{"message": …}]}` (GetLogEvents / FilterLogEvents). JSONL lines wrapping a
+record in `@message` are unwrapped in SQL.
+
+Counting: `input.inputTokenCount` EXCLUDES cache (`input.cacheReadInputTokenCount`,
+`input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the
+top-level counts are missing, the counts inside `output.outputBodyJson.usage` (Anthropic snake_case or
+Converse camelCase, same convention) are used; the body's TTL split (Anthropic
+`cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are
+5-minute writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed
+calls (`errorCode`) without counts. Dedupe: `requestId` (key `bedrock:<requestId>`, shared with
+bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised at insert). Region: where
+the call ran (`inferenceRegion`), else where it was made (`region`). Tags: `requestMetadata`, plus the
+caller from `identity.arn` (role and session of an assumed role, or the IAM user) and `account`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from finops.ingest import register
+from finops.ingest._base import Container, LogFormat, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._common import status_cols, struct
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, model_vendor_sql, tag_entries_sql
+
+SCHEMA = "ModelInvocationLog"
+BODY_USAGE = {
+    "input_tokens": "BIGINT",
+    "output_tokens": "BIGINT",
+    "cache_read_input_tokens": "BIGINT",
+    "cache_creation_input_tokens": "BIGINT",
+    "cache_creation": {"ephemeral_1h_input_tokens": "BIGINT"},
+    "inputTokens": "BIGINT",
+    "outputTokens": "BIGINT",
+    "cacheReadInputTokens": "BIGINT",
+    "cacheReadInputTokenCount": "BIGINT",
+    "cacheWriteInputTokens": "BIGINT",
+    "cacheWriteInputTokenCount": "BIGINT",
+    "cacheDetails": [{"inputTokens": "BIGINT", "ttl": "VARCHAR"}],
+}
+RECORD = {
+    "schemaType": "VARCHAR",
+    "timestamp": "VARCHAR",
+    "accountId": "VARCHAR",
+    "identity": {"arn": "VARCHAR"},
+    "region": "VARCHAR",
+    "inferenceRegion": "VARCHAR",
+    "requestId": "VARCHAR",
+    "operation": "VARCHAR",
+    "modelId": "VARCHAR",
+    "requestMetadata": "JSON",
+    "errorCode": "VARCHAR",
+    "serviceTier": "JSON",
+    "input": {
+        "inputTokenCount": "BIGINT",
+        "cacheReadInputTokenCount": "BIGINT",
+        "cacheWriteInputTokenCount": "BIGINT",
+    },
+    "output": {"outputTokenCount": "BIGINT", "outputBodyJson": {"usage": BODY_USAGE}},
+}
+
+
+def _message(obj: Any) -> str:
+    """A wrapped log message as JSON text (CloudWatch keeps it as a string; some tools as an object)."""
+    return obj if isinstance(obj, str) else json.dumps(obj, separators=(",", ":"))
+
+
+def _insights_row(row: Any) -> str:
+    """One Logs Insights result row → the logged record: its `@message`, else its fields as an object
+    (`input.inputTokenCount` → {"input": {"inputTokenCount": …}}; numbers given as text are parsed)."""
+    fields = {f.get("field"): f.get("value") for f in row if isinstance(f, dict)} if isinstance(row, list) else {}
+    if "@message" in fields:
+        return _message(fields["@message"])
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if not isinstance(name, str) or name.startswith("@"):
+            continue
+        node = out
+        *parents, leaf = name.split(".")
+        for p in parents:
+            nxt = node.setdefault(p, {})
+            node = nxt if isinstance(nxt, dict) else {}
+        node[leaf] = int(value) if isinstance(value, str) and value.isdigit() else value
+    return json.dumps(out, separators=(",", ":"))
+
+
+def unwrap_cloudwatch(doc: Any) -> list[str] | None:
+    """The records of a CloudWatch export as JSON texts, or None when `doc` is not such an export."""
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        return [_insights_row(row) for row in doc["results"]]
+    if isinstance(doc, dict) and isinstance(doc.get("events"), list):
+        return [_message(e.get("message")) if isinstance(e, dict) else _message(e) for e in doc["events"]]
+    if isinstance(doc, list) and any(isinstance(x, dict) and "@message" in x for x in doc[:40]):
+        return [_message(x.get("@message")) if isinstance(x, dict) else _message(x) for x in doc]
+    return None
+
+
+def _records(texts: list[str]) -> pa.Table:
+    return pa.table(
+        {"line": pa.array(np.arange(1, len(texts) + 1, dtype=np.int64)), "raw": pa.array(texts, pa.string())}
+    )
+
+
+def _is_log(r: Any) -> bool:
+    if isinstance(r, str):
+        try:
+            r = json.loads(r)
+        except ValueError:
+            return False
+    return isinstance(r, dict) and r.get("schemaType") == SCHEMA
+
+
+@register
+class BedrockInvocationLog(LogFormat):
+    name = "bedrock.invocation_log"
+    title = "Amazon Bedrock model-invocation logs (S3 JSONL, CloudWatch exports)"
+    identifies = "schemaType == 'ModelInvocationLog' (also inside CloudWatch @message / results / events)"
+    example = "aispend ingest AWSLogs/123456789012/BedrockModelInvocationLogs/"
+    priority = 5
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        for r in records:
+            if _is_log(r) or ("@message" in r and _is_log(r["@message"])):
+                return True
+            wrapped = unwrap_cloudwatch(r) if ("results" in r or "events" in r) else None
+            if wrapped and any(_is_log(x) for x in wrapped[:40]):
+                return True
+        return False
+
+    def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
+        if container.kind == "document":
+            doc = container.document
+            texts = unwrap_cloudwatch(doc)
+            if texts is None:
+                items = doc if isinstance(doc, list) else [doc]
+                texts = [_message(x) for x in items]
+            yield _records(texts)
+        else:  # JSONL, or a large JSON array streamed by DuckDB: "@message" is unwrapped in SQL
+            yield from read_all(path, container)
+
+    def sql(self) -> str:
+        inp = "coalesce(b.input.inputTokenCount, bu.input_tokens, bu.inputTokens)"
+        out = "coalesce(b.output.outputTokenCount, bu.output_tokens, bu.outputTokens)"
+        read = "coalesce(b.input.cacheReadInputTokenCount, bu.cache_read_input_tokens, bu.cacheReadInputTokens, bu.cacheReadInputTokenCount, 0)"  # noqa: E501
+        write = "coalesce(b.input.cacheWriteInputTokenCount, bu.cache_creation_input_tokens, bu.cacheWriteInputTokens, bu.cacheWriteInputTokenCount, 0)"  # noqa: E501
+        details_1h = "list_sum(list_transform(list_filter(coalesce(bu.cacheDetails, []), lambda d: lower(d.ttl) = '1h'), lambda d: d.inputTokens))"  # noqa: E501
+        w1h = f"least({write}, coalesce(bu.cache_creation.ephemeral_1h_input_tokens, {details_1h}, 0))"
+        guardrail = (
+            'regexp_matches(rec, \'"amazon-bedrock-guardrailAction"\\s*:\\s*"INTERVENED"|'
+            '"stopReason"\\s*:\\s*"guardrail_intervened"\')'
+        )
+        skip = f"""case
+            when b.schemaType is distinct from '{SCHEMA}'
+                then 'not a ModelInvocationLog record (schemaType ' || coalesce(b.schemaType, 'missing') || ')'
+            when {inp} is null and {out} is null and {guardrail} then 'guardrail intervened: no tokens'
+            when {inp} is null and {out} is null and b.errorCode is not null
+                then 'failed call (' || b.errorCode || '): no tokens'
+        end"""
+        problem = f"""case
+            when {inp} is null and {out} is null then 'no token counts (input.inputTokenCount, output.outputTokenCount)'
+            when {inp} is null then 'no input.inputTokenCount'
+        end"""
+        arn = "b.identity.arn"
+        caller = tag_entries_sql(
+            ("account", "b.accountId"),
+            ("role", f"nullif(regexp_extract({arn}, ':assumed-role/([^/]+)', 1), '')"),
+            ("session", f"nullif(regexp_extract({arn}, ':assumed-role/[^/]+/(.+)$', 1), '')"),
+            ("user", f"nullif(regexp_extract({arn}, ':user/(.+)$', 1), '')"),
+        )
+        tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
+        cols = staged_select(
+            **status_cols(problem, skip),
+            line="line",
+            dedupe_key="coalesce('bedrock:' || b.requestId, 'md5:' || md5(rec))",
+            pref=f"case when {inp} is null then 0 else 1 end",
+            record_kind="'call'",
+            request_count="1",
+            ts=ts_sql("b.timestamp"),
+            ts_source="'record'",
+            provider=f"coalesce({model_vendor_sql('b.modelId')}, 'unknown')",
+            platform="'bedrock'",
+            model_raw="b.modelId",
+            input_uncached=inp,
+            cache_read=read,
+            cache_write_5m=f"{write} - {w1h}",
+            cache_write_1h=w1h,
+            output=f"coalesce({out}, 0)",
+            service_tier=tier_sql(tier),
+            region="coalesce(b.inferenceRegion, b.region)",
+            tags=map_concat_sql(caller, json_map_sql("b.requestMetadata")),
+            request_id="b.requestId",
+            extra=extra_sql("rec"),
+        )
+        # status_cols reads `raw`: the record text, unwrapped from a JSONL line's "@message" if need be
+        return f"""
+        select {cols}
+        from (
+            select line, rec as raw, rec, bu, b from (
+                select line, rec, b, b.output.outputBodyJson.usage as bu
+                from (
+                    select line, rec, try(json_transform(rec, '{struct(RECORD)}')) as b
+                    from (
+                        select line, case when contains(raw, '"@message"')
+                                          then coalesce(try(json_extract_string(raw, '$."@message"')), raw)
+                                          else raw end as rec
+                        from recs
+                    )
+                )
+            )
+        )
+        """

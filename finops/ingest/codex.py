@@ -1,0 +1,152 @@
+"""Codex CLI session rollouts (`~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl`): `{timestamp, type, payload}`
+lines of type session_meta, turn_context, event_msg, response_item, compacted.
+
+Usage is in `event_msg` lines with `payload.type == "token_count"`: `payload.info.total_token_usage` is
+CUMULATIVE for the session and Codex re-emits it unchanged (rate-limit / UI refreshes), so a call is
+counted only when the total CHANGES, as the difference from the previous total (in line order, per
+session). The first total of a session, a total that went down (a reset) and events without totals use
+`last_token_usage` instead (a forked session starts from its parent's total: its first event counts only
+its own last call). `info: null` events are heartbeats (skipped).
+
+Counting: `cached_input_tokens` is INSIDE `input_tokens`; `reasoning_output_tokens` is INSIDE
+`output_tokens`. The model is the latest `turn_context.payload.model` before the event (an event before
+any turn_context is quarantined: older CLIs did not log the model). Tags: session id, project (last
+part of the cwd), git branch. Dedupe: session id + the cumulative totals, so the same session read from
+two files (sessions/ and archived_sessions/) is stored once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, staged_select, ts_sql
+from finops.ingest._common import struct
+from finops.ingest._vendor import extra_sql, model_vendor_sql, platform_of_provider_sql, tag_entries_sql
+
+USAGE = {
+    "input_tokens": "BIGINT",
+    "cached_input_tokens": "BIGINT",
+    "output_tokens": "BIGINT",
+    "reasoning_output_tokens": "BIGINT",
+    "total_tokens": "BIGINT",
+}
+LINE = {
+    "timestamp": "VARCHAR",
+    "type": "VARCHAR",
+    "payload": {
+        "type": "VARCHAR",
+        "id": "VARCHAR",
+        "cwd": "VARCHAR",
+        "model": "VARCHAR",
+        "model_provider": "VARCHAR",
+        "git": {"branch": "VARCHAR"},
+        "info": {"total_token_usage": USAGE, "last_token_usage": USAGE},
+    },
+}
+LINE_TYPES = {"session_meta", "turn_context", "event_msg", "response_item", "compacted"}
+
+
+def _delta(field: str) -> str:
+    return f"coalesce(tot.{field}, 0) - coalesce(prev.{field}, 0)"
+
+
+@register
+class Codex(LogFormat):
+    name = "codex"
+    title = "Codex CLI session rollouts (JSONL)"
+    identifies = "type in session_meta/turn_context/event_msg/response_item + payload; payload.type token_count"
+    example = "aispend ingest ~/.codex/sessions/"
+    whole_file = True
+    priority = 10
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(r.get("type") in LINE_TYPES and isinstance(r.get("payload"), dict) for r in records)
+
+    def sql(self) -> str:
+        upto = "rows between unbounded preceding and current row"
+        before = "rows between unbounded preceding and 1 preceding"
+        delta = "{" + ", ".join(f"'{f}': {_delta(f)}" for f in USAGE) + "}"
+        mode = """case
+            when not is_tc then null
+            when tot is null and last is null then null
+            when tot is null then 'last'
+            when prev is null or coalesce(tot.total_tokens, 0) < coalesce(prev.total_tokens, 0)
+                then case when last is not null then 'last' else 'total' end
+            when tot is not distinct from prev then 'same'
+            else 'delta' end"""
+        skip = """case
+            when b.type is distinct from 'event_msg' then coalesce(b.type, 'untyped') || ' line'
+            when not is_tc then 'event_msg (' || coalesce(b.payload.type, 'untyped') || ')'
+            when mode is null then 'token_count without usage (info: null)'
+            when mode = 'same' then 'token_count re-emitted with an unchanged total'
+        end"""
+        problem = """case
+            when model is null then 'no model: no turn_context before this token_count (older Codex CLI)'
+            when u.input_tokens is null or u.output_tokens is null then 'token usage without input/output tokens'
+            when coalesce(u.cached_input_tokens, 0) > u.input_tokens then 'cached_input_tokens exceed input_tokens'
+        end"""
+        key = """case when session is not null and tot is not null
+                      then 'codex:' || session || ':' || coalesce(tot.total_tokens, 0) || ':'
+                           || coalesce(tot.input_tokens, 0) || ':' || coalesce(tot.output_tokens, 0)
+                      else 'md5:' || md5(raw) end"""
+        cols = staged_select(
+            status=f"""case when trim(raw) = '' then 'skip' when b is null then 'reject'
+                           when ({skip}) is not null then 'skip'
+                           when ({problem}) is not null then 'reject' else 'ok' end""",
+            reason=f"""case when trim(raw) = '' then 'blank line'
+                           when b is null then 'malformed JSON (or not an object of this format)'
+                           when ({skip}) is not null then ({skip}) else ({problem}) end""",
+            raw=f"case when b is null or (({skip}) is null and ({problem}) is not null) then raw end",
+            line="line",
+            dedupe_key=key,
+            record_kind="'call'",
+            request_count="1",
+            ts=ts_sql("b.timestamp"),
+            ts_source="'record'",
+            provider=f"coalesce({model_vendor_sql('model')}, 'openai')",
+            platform=f"coalesce({platform_of_provider_sql('model_provider')}, 'openai')",
+            model_raw="model",
+            input_uncached="u.input_tokens - coalesce(u.cached_input_tokens, 0)",
+            cache_read="coalesce(u.cached_input_tokens, 0)",
+            output="u.output_tokens",
+            reasoning="coalesce(u.reasoning_output_tokens, 0)",
+            service_tier="'standard'",
+            tags=tag_entries_sql(
+                ("session", "session"),
+                ("project", "nullif(regexp_extract(cwd, '([^/\\\\]+)[/\\\\]*$', 1), '')"),
+                ("git_branch", "branch"),
+            ),
+            extra=extra_sql(),
+        )
+        return f"""
+        select {cols}
+        from (
+            select *, case mode when 'delta' then {delta} when 'last' then last when 'total' then tot end as u
+            from (
+                select *, {mode} as mode
+                from (
+                    select *,
+                        last_value(case when is_tc and tot is not null then tot end ignore nulls)
+                            over (partition by session order by line {before}) as prev
+                    from (
+                        select line, raw, b,
+                            coalesce(b.type = 'event_msg' and b.payload.type = 'token_count', false) as is_tc,
+                            b.payload.info.total_token_usage as tot,
+                            b.payload.info.last_token_usage as last,
+                            last_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
+                                over (order by line {upto}) as session,
+                            last_value(case when b.type = 'turn_context' then b.payload.model end ignore nulls)
+                                over (order by line {upto}) as model,
+                            last_value(case when b.type in ('session_meta', 'turn_context') then b.payload.cwd end
+                                ignore nulls) over (order by line {upto}) as cwd,
+                            last_value(case when b.type = 'session_meta' then b.payload.model_provider end
+                                ignore nulls) over (order by line {upto}) as model_provider,
+                            last_value(case when b.type = 'session_meta' then b.payload.git.branch end
+                                ignore nulls) over (order by line {upto}) as branch
+                        from (select line, raw, try(json_transform(raw, '{struct(LINE)}')) as b from recs)
+                    )
+                )
+            )
+        )
+        """

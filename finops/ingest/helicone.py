@@ -1,0 +1,117 @@
+"""Helicone request exports as JSON or JSONL (`npx @helicone/export`, `POST /v1/request/query-clickhouse`):
+one `HeliconeRequest` per record (`request_id`, `request_created_at`, `response_created_at`,
+`request_model` / `response_model`, `provider`, token counts, `cost`, `request_properties`).
+
+Counting: Helicone stores DISJOINT counts: `prompt_tokens` EXCLUDES `prompt_cache_read_tokens` and
+`prompt_cache_write_tokens` (its OpenAI body processor subtracts the cached tokens; its Anthropic
+processor stores Anthropic's `input_tokens`), and the prompt / completion audio tokens are separate
+(added back to input / output here, as the provider formats count them). Reasoning is not exported.
+Cache writes are 5-minute writes. `cost` (USD, Helicone's estimate) → reported_cost.
+
+Model: `response_model`, else `model_override`, `request_model`, `model`. Platform: Helicone's
+`provider` (OPENAI, AZURE, ANTHROPIC, OPENROUTER, …); provider: the model's vendor. Time:
+`request_created_at` (naive times are UTC), else `response_created_at`. Failed requests (non-2xx
+status) without tokens are skipped. Tags: `request_properties` (custom properties and Helicone-*
+headers), `user` (request_user_id), `session` (Helicone-Session-Id). Dedupe: `helicone:<request_id>`.
+CSV exports are a separate format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, staged_select
+from finops.ingest._common import status_cols, struct
+from finops.ingest._vendor import (
+    extra_sql,
+    json_map_sql,
+    map_concat_sql,
+    model_vendor_sql,
+    naive_utc_ts_sql,
+    platform_of_provider_sql,
+    tag_entries_sql,
+)
+
+ROW = {
+    "request_id": "VARCHAR",
+    "request_created_at": "VARCHAR",
+    "response_created_at": "VARCHAR",
+    "request_user_id": "VARCHAR",
+    "request_properties": "JSON",
+    "properties": "JSON",
+    "request_model": "VARCHAR",
+    "model_override": "VARCHAR",
+    "response_model": "VARCHAR",
+    "model": "VARCHAR",
+    "provider": "VARCHAR",
+    "response_status": "BIGINT",
+    "prompt_tokens": "BIGINT",
+    "completion_tokens": "BIGINT",
+    "prompt_cache_write_tokens": "BIGINT",
+    "prompt_cache_read_tokens": "BIGINT",
+    "prompt_audio_tokens": "BIGINT",
+    "completion_audio_tokens": "BIGINT",
+    "cost": "VARCHAR",
+}
+
+
+@register
+class Helicone(LogFormat):
+    name = "helicone"
+    title = "Helicone request exports (JSON / JSONL)"
+    identifies = "request_id + response_created_at + request_model/response_model/provider"
+    example = "aispend ingest helicone_export.jsonl"
+    priority = 30
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(
+            "request_id" in r
+            and "response_created_at" in r
+            and ("request_model" in r or "response_model" in r or "provider" in r)
+            for r in records
+        )
+
+    def sql(self) -> str:
+        model = (
+            "coalesce(nullif(b.response_model, ''), nullif(b.model_override, ''), nullif(b.request_model, ''), b.model)"
+        )
+        props = json_map_sql("coalesce(b.request_properties, b.properties)")
+        no_tokens = "coalesce(b.prompt_tokens, 0) + coalesce(b.completion_tokens, 0) = 0"
+        skip = f"""case when b.response_status is not null and (b.response_status < 200 or b.response_status > 299)
+                            and {no_tokens}
+                       then 'failed request (HTTP ' || b.response_status || '): no tokens' end"""
+        problem = """case
+            when b.prompt_tokens is null and b.completion_tokens is null then 'no prompt/completion tokens'
+            when b.prompt_tokens is null then 'no prompt_tokens' end"""
+        vendor = model_vendor_sql(model)
+        cols = staged_select(
+            **status_cols(problem, skip),
+            line="line",
+            dedupe_key="coalesce('helicone:' || b.request_id, 'md5:' || md5(raw))",
+            record_kind="'call'",
+            request_count="1",
+            ts=f"coalesce({naive_utc_ts_sql('b.request_created_at')}, {naive_utc_ts_sql('b.response_created_at')})",
+            ts_source="'record'",
+            provider=f"""coalesce({vendor}, case lower(b.provider) when 'openai' then 'openai'
+                         when 'azure' then 'openai' when 'anthropic' then 'anthropic' when 'google' then 'google' end,
+                         'unknown')""",
+            platform=f"coalesce({platform_of_provider_sql('b.provider')}, 'unknown')",
+            model_raw=model,
+            input_uncached="b.prompt_tokens + coalesce(b.prompt_audio_tokens, 0)",
+            cache_read="coalesce(b.prompt_cache_read_tokens, 0)",
+            cache_write_5m="coalesce(b.prompt_cache_write_tokens, 0)",
+            output="coalesce(b.completion_tokens, 0) + coalesce(b.completion_audio_tokens, 0)",
+            service_tier="'standard'",
+            tags=map_concat_sql(
+                props,
+                tag_entries_sql(("user", "b.request_user_id"), ("session", f"{props}['Helicone-Session-Id']")),
+            ),
+            reported_cost="try_cast(b.cost as decimal(38, 12))",
+            request_id="b.request_id",
+            extra=extra_sql(drop=("request_body", "response_body", "llmSchema", "signed_body_url")),
+        )
+        return f"""
+        select {cols}
+        from (select line, raw, try(json_transform(raw, '{struct(ROW)}')) as b from recs)
+        """

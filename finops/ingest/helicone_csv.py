@@ -1,0 +1,104 @@
+"""Helicone request export as CSV (`npx @helicone/export --format csv`, or the dashboard's export).
+
+Columns (Helicone's export README): `response_id, response_created_at, response_status,
+request_created_at, request_body, request_properties, request_user_id, model, prompt_tokens,
+completion_tokens, latency, cost`; fuller exports add `request_id`, `provider`,
+`prompt_cache_read_tokens`, `prompt_cache_write_tokens`. Counting: Helicone's `prompt_tokens` are the
+fresh, uncached prompt tokens; cache reads and writes are separate counts (Helicone's own cost code adds
+them on top: packages/cost `costOfPrompt`). `cost` is Helicone's estimate in USD → reported_cost.
+Bodies (`request_body`, `response_body`) are never read into the store. Rows with a non-2xx status are
+not billed calls and are skipped. The dedupe key is the provider's id when `response_id` is one
+(`chatcmpl-…`, `msg_…`), so a call also in the provider's own logs is stored once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, staged_select, ts_sql
+from finops.ingest._tabular import dec_sql, int_sql, q, tab_status
+from finops.ingest._vendor import (
+    direct_platform_sql,
+    json_map_sql,
+    map_concat_sql,
+    model_vendor_sql,
+    platform_of_provider_sql,
+    provider_key_sql,
+    tag_entries_sql,
+)
+
+COLUMNS = (
+    "request_id",
+    "response_id",
+    "response_created_at",
+    "response_status",
+    "request_created_at",
+    "request_properties",
+    "request_user_id",
+    "provider",
+    "model",
+    "request_model",
+    "response_model",
+    "prompt_tokens",
+    "completion_tokens",
+    "prompt_cache_read_tokens",
+    "prompt_cache_write_tokens",
+    "total_tokens",
+    "cost",
+)
+
+
+@register
+class HeliconeCSV(LogFormat):
+    name = "helicone.csv"
+    title = "Helicone request export (CSV)"
+    identifies = "CSV header with response_id, response_created_at and prompt_tokens/cost"
+    example = "aispend ingest helicone_export.csv"
+    containers = ("csv", "parquet")
+    columns = COLUMNS
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        keys = set(records[0]) if records else set()
+        return {"response_id", "response_created_at"} <= keys and bool({"prompt_tokens", "cost"} & keys)
+
+    def sql(self) -> str:
+        names = ("response_model", "model", "request_model")
+        model = "coalesce(" + ", ".join(f"nullif(trim({q(c)}), '')" for c in names) + ")"
+        step1 = f"""select *, {model} as _model, {platform_of_provider_sql(q("provider"))} as _named,
+                   {int_sql(q("prompt_tokens"))} as _prompt, {int_sql(q("completion_tokens"))} as _completion,
+                   {int_sql(q("response_status"))} as _status, {dec_sql(q("cost"))} as _cost,
+                   coalesce({ts_sql(q("request_created_at"))}, {ts_sql(q("response_created_at"))}) as _ts
+            from recs"""
+        step2 = f"select *, {model_vendor_sql('_model')} as _vendor from ({step1})"
+        step3 = f"select *, coalesce(_named, {direct_platform_sql('_vendor')}, 'unknown') as _platform from ({step2})"
+        skip = """case when _status is not null and (_status < 200 or _status >= 300)
+            then 'failed request (HTTP ' || _status || '): not billed' end"""
+        problem = f"""case when _model is null then 'no model'
+            when _prompt is null or _completion is null then 'no prompt_tokens / completion_tokens'
+            when _ts is null then 'no request time'
+            when {q("cost")} is not null and _cost is null then 'cost is not a number: ' || {q("cost")}
+            end"""
+        cols = staged_select(
+            **tab_status(COLUMNS, problem, skip),
+            line="line",
+            dedupe_key=f"""coalesce({provider_key_sql(q("response_id"), "helicone", "_platform")},
+                'helicone:' || nullif(trim({q("request_id")}), ''),
+                'md5:' || md5(concat_ws('|', {q("response_created_at")}, _model, _prompt, _completion)))""",
+            record_kind="'call'",
+            request_count="1",
+            ts="_ts",
+            ts_source="'record'",
+            provider="coalesce(_vendor, _named, 'unknown')",
+            platform="_platform",
+            model_raw="_model",
+            input_uncached="_prompt",
+            cache_read=f"coalesce({int_sql(q('prompt_cache_read_tokens'))}, 0)",
+            cache_write_5m=f"coalesce({int_sql(q('prompt_cache_write_tokens'))}, 0)",
+            output="_completion",
+            service_tier="'standard'",
+            tags=map_concat_sql(json_map_sql(q("request_properties")), tag_entries_sql(("user", q("request_user_id")))),
+            reported_cost="_cost",
+            request_id=f"coalesce(nullif(trim({q('response_id')}), ''), {q('request_id')})",
+        )
+        return f"select {cols} from ({step3})"

@@ -1,0 +1,78 @@
+"""OpenAI Costs API pages (`GET /v1/organization/costs`): billed money per day, no tokens.
+
+`{"object": "page", "data": [{"object": "bucket", "start_time", "end_time", "results": [
+{"object": "organization.costs.result", "amount": {"value": 0.06, "currency": "usd"}, "line_item",
+"project_id", ...}]}]}`. One row per result, record_kind 'cost', reported_cost = `amount.value` in USD
+(a number, or a string in some exports: read exactly either way), request_count 0. `line_item` reads
+like "gpt-4o-2024-08-06, input": the model is the part before the last comma. OpenAI recommends the
+Costs API for financial figures; it need not match usage × list price (see `aispend reconcile`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from finops.ingest import register
+from finops.ingest._base import LogFormat, staged_select
+from finops.ingest._common import struct
+from finops.ingest._exports import currency_problem, openai_cost_cols
+from finops.ingest._tabular import dec_sql
+from finops.ingest.openai_usage_api import page_results
+
+RESULT_OBJECT = "organization.costs.result"
+RESULT = {
+    "object": "VARCHAR",
+    "amount": {"value": "VARCHAR", "currency": "VARCHAR"},
+    "line_item": "VARCHAR",
+    "project_id": "VARCHAR",
+    "api_key_id": "VARCHAR",
+    "quantity": "VARCHAR",
+    "quantity_unit": "VARCHAR",
+}
+PAGE = {
+    "object": "VARCHAR",
+    "data": [{"object": "VARCHAR", "start_time": "DOUBLE", "end_time": "DOUBLE", "results": [RESULT]}],
+}
+
+
+@register
+class OpenAICostsAPI(LogFormat):
+    name = "openai.costs_api"
+    title = "OpenAI Costs API pages (billed cost lines)"
+    identifies = "object == 'page' with data[].results[].object == 'organization.costs.result' and amount.value"
+    example = "aispend ingest costs_2025-06.json"
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(r.get("object") == RESULT_OBJECT for rec in records for r in page_results(rec))
+
+    def sql(self) -> str:
+        amount = dec_sql("r.amount.value")
+        problem = f"""case when r.amount.value is null then 'cost result has no amount.value'
+            when {amount} is null then 'amount.value is not a number: ' || r.amount.value
+            else ({currency_problem("r.amount.currency")}) end"""
+        start, end = "cast(bk.start_time as bigint)", "cast(bk.end_time as bigint)"
+        cols = staged_select(
+            status=f"""case when r.object is distinct from '{RESULT_OBJECT}' then 'skip'
+                           when ({problem}) is not null then 'reject' else 'ok' end""",
+            reason=f"""case when r.object is distinct from '{RESULT_OBJECT}'
+                                then 'not a costs result: ' || coalesce(r.object, 'no object')
+                           else ({problem}) end""",
+            raw=f"case when ({problem}) is not null then cast(to_json(r) as varchar) end",
+            line="line",
+            **openai_cost_cols(amount, "r.line_item", start, end, "r.project_id", "r.api_key_id"),
+        )
+        bad = staged_select(
+            status="'reject'",
+            reason="'malformed JSON (or not a costs page)'",
+            raw="raw",
+            line="line",
+            dedupe_key="'md5:' || md5(raw)",
+        )
+        return f"""
+        with pages as (select line, raw, try(json_transform(raw, '{struct(PAGE)}')) as p from recs),
+        buckets as (select line, unnest(p.data) as bk from pages where p is not null),
+        results as (select line, bk, unnest(bk.results) as r from buckets)
+        select {cols} from results
+        union all
+        select {bad} from pages where p is null and trim(raw) <> ''
+        """

@@ -1,0 +1,270 @@
+"""OpenTelemetry GenAI spans in OTLP/JSON: one `{"resourceSpans": [...]}` document, or JSONL of them
+(the collector's file exporter). `read` flattens every span into one record (DuckDB unnest), with its
+resource and scope beside it and its events dropped (they may carry prompts).
+
+Attributes (current names first, deprecated ones as fallbacks): `gen_ai.usage.input_tokens`
+(`gen_ai.usage.prompt_tokens`, OpenInference `llm.token_count.prompt`), `gen_ai.usage.output_tokens`
+(`…completion_tokens`), `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`,
+`gen_ai.usage.reasoning.output_tokens`, `gen_ai.response.model` (preferred) / `gen_ai.request.model`,
+`gen_ai.provider.name` / `gen_ai.system`, `gen_ai.response.id`, `openai.response.service_tier` (and
+`gen_ai.openai.*`). `intValue` may be a JSON string or a number.
+
+Counting: the spec puts cache reads and writes INSIDE `input_tokens` and reasoning INSIDE
+`output_tokens`: input_uncached = input − cache_read − cache_creation. Anthropic instrumentations have
+reported Anthropic's own `input_tokens` (cache EXCLUDED) instead; the rule: for an Anthropic model (or
+provider) whose cache counts exceed `input_tokens`, `input_tokens` is taken as uncached. (An Anthropic
+span whose uncached input happens to exceed its cache counts cannot be told apart: it is read the spec's
+way.) Likewise a reasoning count above `output_tokens` means output excluded it: output = both. For
+other providers cache counts above the input are quarantined.
+
+Only model calls count: spans of operation chat / generate_content / text_completion / embeddings (or
+with no operation name but token counts). `invoke_agent` / `create_agent` / `execute_tool` spans carry
+their children's totals and other spans carry no usage: skipped with a count. The platform comes from
+`server.address` (Azure endpoints are labelled `openai` by some instrumentations), else the provider
+name. Dedupe: `gen_ai.response.id` (the provider format's key where the id is recognisable, so a call
+in both the provider log and a trace is stored once), else trace id + span id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from finops.ingest import register
+from finops.ingest._base import Container, LogFormat, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._common import struct
+from finops.ingest._vendor import (
+    direct_platform_sql,
+    model_vendor_sql,
+    platform_of_provider_sql,
+    provider_key_sql,
+    tag_entries_sql,
+)
+
+VALUE = {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR", "boolValue": "VARCHAR"}
+ATTRS = [{"key": "VARCHAR", "value": VALUE}]
+SPAN = {
+    "traceId": "VARCHAR",
+    "spanId": "VARCHAR",
+    "name": "VARCHAR",
+    "startTimeUnixNano": "VARCHAR",
+    "attributes": ATTRS,
+    "resource": {"attributes": ATTRS},
+    "scope": {"name": "VARCHAR"},
+}
+CALL_OPS = ("chat", "generate_content", "text_completion", "embeddings")
+AGENT_OPS = ("invoke_agent", "create_agent", "execute_tool")
+
+FLATTEN = """
+with src as (
+    -- nested CASE: DuckDB may evaluate both sides of an AND, and json_type fails on malformed JSON
+    select line, raw, case when json_valid(raw) then json_type(raw, '$.resourceSpans') = 'ARRAY' else false end as ok
+    from chunk_view
+),
+spans as (
+    select line, rpos, spos, ppos,
+           cast(json_merge_patch(sp, json_object('resource', rs -> '$.resource', 'scope', ss -> '$.scope',
+                                                 'events', null, 'links', null)) as varchar) as raw
+    from src,
+         unnest(case when ok then json_extract(raw, '$.resourceSpans[*]') else [] end) with ordinality as a(rs, rpos),
+         unnest(coalesce(json_extract(rs, '$.scopeSpans[*]'), json_extract(rs, '$.instrumentationLibrarySpans[*]'),
+                         [])) with ordinality as b(ss, spos),
+         unnest(coalesce(json_extract(ss, '$.spans[*]'), [])) with ordinality as c(sp, ppos)
+    where ok
+)
+select line, rpos, spos, ppos, raw from spans
+union all
+select line, 0, 0, 0, raw from src where not ok
+order by line, rpos, spos, ppos
+"""
+
+
+def _attr(key: str, where: str = "s.attributes") -> str:
+    pick = "coalesce(a.value.stringValue, a.value.intValue, a.value.doubleValue, a.value.boolValue)"
+    return f"list_extract(list_transform(list_filter({where}, lambda a: a.key = '{key}'), lambda a: {pick}), 1)"
+
+
+# attributes that hold message content (never stored): prompts, completions, tool arguments and results
+CONTENT_ATTRS = (
+    "^(gen_ai\\.(prompt|completion|input\\.messages|output\\.messages|system_instructions|tool\\.call\\.|"
+    "tool\\.definitions)|llm\\.(prompts|input_messages|output_messages|tools)|(input|output)\\.value)"
+)
+
+
+def _no_content(attrs: str) -> str:
+    """SQL: an attribute list as [{key, value}] text pairs, content attributes left out."""
+    pick = "coalesce(a.value.stringValue, a.value.intValue, a.value.doubleValue, a.value.boolValue)"
+    return (
+        f"list_transform(list_filter(coalesce({attrs}, []), lambda a: not regexp_matches(a.key, '{CONTENT_ATTRS}')), "
+        f"lambda a: {{'key': a.key, 'value': {pick}}})"
+    )
+
+
+def _first(*keys: str, where: str = "s.attributes") -> str:
+    return "coalesce(" + ", ".join(_attr(k, where) for k in keys) + ")"
+
+
+def _tokens(*keys: str) -> str:
+    return f"cast(round(try_cast({_first(*keys)} as double)) as bigint)"
+
+
+@register
+class OTelGenAI(LogFormat):
+    name = "otel"
+    title = "OpenTelemetry GenAI spans (OTLP/JSON)"
+    identifies = "resourceSpans[].scopeSpans[].spans[] with gen_ai.usage.* attributes"
+    example = "aispend ingest traces.json  # or the collector's file exporter JSONL"
+    priority = 5
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(isinstance(r.get("resourceSpans"), list) for r in records)
+
+    def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
+        con = duckdb.connect(config={"memory_limit": "512MB", "threads": 1})
+        try:
+            for chunk in read_all(path, container):
+                con.register("chunk_view", chunk)
+                rel = con.sql(FLATTEN)
+                fetch = getattr(rel, "to_arrow_table", None) or rel.arrow  # duckdb 2 / 1.x
+                t: pa.Table = fetch()
+                con.unregister("chunk_view")
+                if container.kind == "document":  # one document: number its spans 1..n
+                    line = pa.array(range(1, t.num_rows + 1), pa.int64())
+                else:
+                    line = t.column("line").cast(pa.int64())
+                yield pa.table({"line": line, "raw": t.column("raw")})
+        finally:
+            con.close()
+
+    def sql(self) -> str:
+        res = "s.resource.attributes"
+        op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {_attr("llm.request.type")},
+            case upper({_attr("openinference.span.kind")}) when 'LLM' then 'chat' when 'EMBEDDING' then 'embeddings'
+                 when 'AGENT' then 'invoke_agent' when 'TOOL' then 'execute_tool' end))"""
+        fields = {
+            "op": op,
+            "prov": f"lower({_first('gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system')})",
+            "model": _first("gen_ai.response.model", "gen_ai.request.model", "llm.model_name"),
+            "tin": _tokens("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"),
+            "tout": _tokens(
+                "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"
+            ),
+            "cr": _tokens(
+                "gen_ai.usage.cache_read.input_tokens",
+                "gen_ai.usage.cache_read_input_tokens",
+                "llm.token_count.prompt_details.cache_read",
+            ),
+            "cw": _tokens(
+                "gen_ai.usage.cache_creation.input_tokens",
+                "gen_ai.usage.cache_creation_input_tokens",
+                "llm.token_count.prompt_details.cache_write",
+            ),
+            "rs": _tokens("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning"),
+            "resp_id": _attr("gen_ai.response.id"),
+            "tier": _first(
+                "openai.response.service_tier",
+                "gen_ai.openai.response.service_tier",
+                "openai.request.service_tier",
+                "gen_ai.openai.request.service_tier",
+            ),
+            "server": f"lower({_attr('server.address')})",
+            "conversation": _attr("gen_ai.conversation.id"),
+            "agent": _attr("gen_ai.agent.name"),
+            "user": _first("user.id", "enduser.id"),
+            "service": _attr("service.name", res),
+            "environment": _first("deployment.environment.name", "deployment.environment", where=res),
+            "region": f"coalesce({_attr('cloud.region')}, {_attr('cloud.region', res)})",
+        }
+        picked = ",\n".join(f"{v} as {k}" for k, v in fields.items())
+        vendor = f"""coalesce({model_vendor_sql("model")}, case
+            when prov in ('openai', 'azure.ai.openai', 'az.ai.openai') then 'openai'
+            when prov in ('anthropic') then 'anthropic'
+            when prov like 'gcp.%' or prov in ('gemini', 'vertex_ai', 'google') then 'google'
+            when prov in ('deepseek', 'mistral_ai', 'x_ai', 'xai', 'cohere')
+                then case prov when 'mistral_ai' then 'mistral' when 'x_ai' then 'xai' else prov end end)"""
+        platform = f"""coalesce(case
+            when server like '%.openai.azure.com' or server like '%.cognitiveservices.azure.com'
+                 or server like '%.services.ai.azure.com' then 'azure'
+            when server like '%openrouter.ai' then 'openrouter'
+            when server like '%groq.com' then 'groq'
+            when server like '%deepseek.com' then 'deepseek'
+            when server like 'bedrock%amazonaws.com' then 'bedrock'
+            when server like '%aiplatform.googleapis.com' then 'vertex'
+            when server like 'generativelanguage.googleapis.com' then 'gemini_api'
+            when server like 'api.openai.com' then 'openai'
+            when server like 'api.anthropic.com' then 'anthropic' end,
+            {platform_of_provider_sql("prov")}, {direct_platform_sql("vendor")}, 'unknown')"""
+        cache = "(coalesce(cr, 0) + coalesce(cw, 0))"
+        excluded = f"(vendor = 'anthropic' and {cache} > 0 and tin < {cache})"
+        skip = f"""case
+            when s is null then null
+            when op in {AGENT_OPS} then op || ' span (its model calls are counted on their own spans)'
+            when tin is null and tout is null
+                then 'span without token usage (' || coalesce(op, s.name, 'unnamed') || ')'
+            when op is not null and op not in {CALL_OPS} then 'span operation ' || op || ' (not a model call)'
+        end"""
+        problem = f"""case
+            when tin is null then 'span has output but no input token count'
+            when not {excluded} and {cache} > tin then 'cache read + creation tokens exceed input_tokens'
+        end"""
+        google_key = "case when vendor = 'google' and resp_id is not null then 'google:' || resp_id end"
+        cols = staged_select(
+            status=f"""case when trim(raw) = '' then 'skip' when s is null then 'reject'
+                           when ({skip}) is not null then 'skip'
+                           when ({problem}) is not null then 'reject' else 'ok' end""",
+            reason=f"""case when trim(raw) = '' then 'blank line'
+                           when s is null then 'malformed JSON (or not an OTLP resourceSpans document)'
+                           when ({skip}) is not null then ({skip}) else ({problem}) end""",
+            raw=f"case when s is null or (({skip}) is null and ({problem}) is not null) then raw end",
+            line="line",
+            dedupe_key=f"""coalesce({google_key}, {provider_key_sql("resp_id", "otel", "platform")},
+                'otel:' || s.traceId || ':' || s.spanId, 'md5:' || md5(raw))""",
+            record_kind="'call'",
+            request_count="1",
+            ts=ts_sql("s.startTimeUnixNano"),
+            ts_source="'record'",
+            provider="coalesce(vendor, prov, 'unknown')",
+            platform="platform",
+            model_raw="model",
+            input_uncached=f"case when {excluded} then tin else tin - {cache} end",
+            cache_read="coalesce(cr, 0)",
+            cache_write_5m="coalesce(cw, 0)",
+            output="""case when coalesce(rs, 0) > coalesce(tout, 0) then coalesce(tout, 0) + rs
+                           else coalesce(tout, 0) end""",
+            reasoning="coalesce(rs, 0)",
+            service_tier=tier_sql("tier"),
+            region="region",
+            tags=tag_entries_sql(
+                ("session", "conversation"),
+                ("agent", "agent"),
+                ("user", "user"),
+                ("service", "service"),
+                ("environment", "environment"),
+            ),
+            request_id="coalesce(resp_id, s.spanId)",
+            extra=f"""case when s is not null then to_json({{'name': s.name, 'traceId': s.traceId, 'spanId': s.spanId,
+                        'scope': s.scope.name, 'attributes': {_no_content("s.attributes")},
+                        'resource': {_no_content("s.resource.attributes")}}}) end""",
+        )
+        return f"""
+        select {cols}
+        from (
+            select *, {platform} as platform
+            from (
+                select *, {vendor} as vendor
+                from (
+                    select line, raw, s, {picked}
+                    from (
+                        select line, raw,
+                               case when contains(raw, '"spanId"') then case when json_valid(raw)
+                                    then try(json_transform(raw, '{struct(SPAN)}')) end end as s
+                        from recs
+                    )
+                )
+            )
+        )
+        """

@@ -1,0 +1,1185 @@
+"""Gateways, clouds and agents (issue 4): Bedrock Converse and invocation logs, Bedrock/Azure variants of the
+provider formats, OpenRouter, OpenAI-compatible hosts, Codex CLI, LiteLLM, Langfuse, Helicone, OpenTelemetry.
+
+Per format: a golden test of its token convention on realistic records (ugly ones included), its dedupe
+rule, and its detection; plus one test that exactly one format claims each sample file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from finops import db
+from finops.ingest import FORMATS, FileResult, detect, ingest
+from finops.ingest._base import inspect
+
+from .conftest import SAMPLES
+
+COLS = ("input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "reasoning")
+SECRET = "SECRET-PROMPT-TEXT"
+SONNET4_PROFILE = (
+    "us.anthropic.claude-sonnet-4-20250514-v1:0"  # message content: must never reach the store outside quarantine
+)
+
+
+def write(tmp_path: Path, name: str, records: list[Any] | str | bytes, *, bom: bool = False) -> Path:
+    path = tmp_path / name
+    if isinstance(records, bytes):
+        data = records
+    elif isinstance(records, str):
+        data = records.encode()
+    else:
+        data = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in records).encode() + b"\n"
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    if name.endswith(".gz"):
+        data = gzip.compress(data)
+    path.write_bytes(data)
+    return path
+
+
+def run(tmp_path: Path, *paths: Path, **kw: Any) -> tuple[duckdb.DuckDBPyConnection, list[FileResult]]:
+    con = db.connect(tmp_path / "t.duckdb")
+    return con, ingest(con, list(paths), **kw).files
+
+
+def rows(con: duckdb.DuckDBPyConnection, where: str = "true") -> list[dict[str, Any]]:
+    cur = con.execute(f"select * from usage where {where} order by source_file, source_line")
+    names = [d[0] for d in cur.description or []]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def buckets(row: dict[str, Any]) -> tuple[int, ...]:
+    return tuple(row[c] for c in COLS)
+
+
+def quarantine(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    return [(int(a), b) for a, b in con.execute("select source_line, reason from quarantine order by 1").fetchall()]
+
+
+def no_content_stored(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute("select count(*) from usage where contains(cast(extra as varchar), ?)", [SECRET]).fetchone()
+    assert row is not None and row[0] == 0
+    row = con.execute("select count(*) from usage where extra is not null").fetchone()
+    assert row is not None and row[0] > 0
+
+
+def test_every_new_format_is_registered() -> None:
+    names = {
+        "bedrock.converse",
+        "bedrock.invocation_log",
+        "openrouter",
+        "codex",
+        "litellm",
+        "langfuse",
+        "helicone",
+        "otel",
+    }
+    assert names <= set(FORMATS)
+
+
+# ------------------------------------------------------------------ Bedrock Converse
+
+
+def converse(usage: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "output": {"message": {"role": "assistant", "content": [{"text": SECRET}]}},
+        "stopReason": "end_turn",
+        "usage": usage,
+        "metrics": {"latencyMs": 812},
+        **extra,
+    }
+
+
+def test_bedrock_converse_cache_spellings_are_read_once_and_ttl_split(tmp_path: Path) -> None:
+    both = {
+        "inputTokens": 3,
+        "outputTokens": 121,
+        "totalTokens": 2072,
+        "cacheReadInputTokens": 1712,
+        "cacheWriteInputTokens": 236,
+        "cacheReadInputTokenCount": 1712,  # the same counts again under the other spelling: never added
+        "cacheWriteInputTokenCount": 236,
+        "cacheDetails": [{"inputTokens": 200, "ttl": "1h"}, {"inputTokens": 36, "ttl": "5m"}],
+    }
+    only_count = {
+        "inputTokens": 50,
+        "outputTokens": 9,
+        "cacheReadInputTokenCount": 900,
+        "cacheWriteInputTokenCount": 40,
+    }
+    plain = {"inputTokens": 812, "outputTokens": 96, "totalTokens": 908}
+    lines: list[Any] = [
+        {
+            "timestamp": "2025-07-01T10:00:00Z",
+            "modelId": "us.anthropic.claude-sonnet-4-20250514-v1:0",
+            "requestId": "r-1",
+            "tags": {"team": "search"},
+            "response": converse(both),
+        },
+        {
+            "created_at": "2025-07-01T10:05:00Z",
+            "model_id": "anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "body": converse(only_count),
+        },
+        # boto3's dump with the model id added: time from the HTTP date header, id from ResponseMetadata
+        converse(
+            plain,
+            modelId="amazon.nova-pro-v1:0",
+            ResponseMetadata={"RequestId": "r-3", "HTTPHeaders": {"date": "Tue, 15 Jul 2025 10:00:00 GMT"}},
+        ),
+        converse(plain),  # no model anywhere: quarantined with a clear reason
+        '{"modelId": "amazon.nova-pro-v1:0", "usage": {"inputTok',
+    ]
+    con, (res,) = run(tmp_path, write(tmp_path, "converse.jsonl", lines))
+    assert res.format == "bedrock.converse"
+    got = rows(con)
+    assert [buckets(r) for r in got] == [(3, 1712, 36, 200, 121, 0), (50, 900, 40, 0, 9, 0), (812, 0, 0, 0, 96, 0)]
+    assert [r["model"] for r in got] == ["claude-sonnet-4-20250514", "claude-3-5-sonnet-20240620", "nova-pro"]
+    assert [r["provider"] for r in got] == ["anthropic", "anthropic", "amazon"]
+    assert {r["platform"] for r in got} == {"bedrock"}
+    assert got[0]["dedupe_key"] == "bedrock:r-1" and got[0]["tags"] == {"team": "search"}
+    assert got[2]["ts"] == datetime(2025, 7, 15, 10, tzinfo=UTC) and got[2]["dedupe_key"] == "bedrock:r-3"
+    assert quarantine(con) == [
+        (4, "no model id (pass --format and wrap with modelId)"),
+        (5, "malformed JSON (or not an object of this format)"),
+    ]
+    no_content_stored(con)
+
+
+def test_bedrock_converse_and_invocation_log_share_the_request_id_key(tmp_path: Path) -> None:
+    body = {"timestamp": "2025-07-01T10:00:00Z", "modelId": "amazon.nova-pro-v1:0", "requestId": "same-id"}
+    a = write(tmp_path, "a.jsonl", [{**body, "response": converse({"inputTokens": 5, "outputTokens": 1})}] * 2)
+    log = invocation("same-id", 5, 1)
+    b = write(tmp_path, "b.jsonl", [log])
+    _, res = run(tmp_path, a, b)
+    assert [r.calls for r in res] == [1, 0] and [r.duplicates for r in res] == [1, 1]
+
+
+# ------------------------------------------------------------------ Bedrock invocation logs
+
+
+def invocation(rid: str, inp: int | None, out: int | None, **kw: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "schemaType": "ModelInvocationLog",
+        "schemaVersion": "1.0",
+        "timestamp": "2025-08-15T15:29:08Z",
+        "accountId": "123456789012",
+        "identity": {"arn": "arn:aws:sts::123456789012:assumed-role/search-ranker-task/session-7"},
+        "region": "us-east-1",
+        "inferenceRegion": "us-east-2",
+        "requestId": rid,
+        "operation": "Converse",
+        "modelId": f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/{SONNET4_PROFILE}",
+        "requestMetadata": {"team": "search", "project": "ranker"},
+        "input": {"inputContentType": "application/json", "inputBodyJson": {"messages": [{"content": SECRET}]}},
+        "output": {"outputContentType": "application/json"},
+    }
+    if inp is not None:
+        rec["input"]["inputTokenCount"] = inp
+    if out is not None:
+        rec["output"]["outputTokenCount"] = out
+    rec.update(kw)
+    return rec
+
+
+def test_bedrock_invocation_log_counts_tags_and_non_billable(tmp_path: Path) -> None:
+    cached = invocation("a", 40, 20)
+    cached["input"].update(cacheReadInputTokenCount=1000, cacheWriteInputTokenCount=300)
+    cached["output"]["outputBodyJson"] = {  # an InvokeModel Anthropic body: the TTL split of the writes
+        "id": "msg_bdrk_01",
+        "type": "message",
+        "content": [{"type": "text", "text": SECRET}],
+        "usage": {
+            "input_tokens": 40,
+            "cache_creation": {"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 200},
+        },
+    }
+    guardrail = invocation("g", None, None)
+    del guardrail["inferenceRegion"]
+    guardrail["output"]["outputBodyJson"] = {
+        "amazon-bedrock-guardrailAction": "INTERVENED",
+        "stopReason": "guardrail_intervened",
+    }
+    throttled = invocation("t", None, None, errorCode="ThrottlingException")
+    embed = invocation(
+        "e", 321, None, modelId="amazon.titan-embed-text-v2:0", identity={"arn": "arn:aws:iam::1:user/alice"}
+    )
+    no_counts_in_top = invocation("b", None, None)  # counts only inside the (Converse) output body
+    no_counts_in_top["output"]["outputBodyJson"] = {
+        "usage": {"inputTokens": 7, "outputTokens": 3, "cacheReadInputTokens": 2}
+    }
+    lines = [cached, guardrail, throttled, embed, no_counts_in_top, cached, invocation("x", None, 5)]
+    con, (res,) = run(tmp_path, write(tmp_path, "s3.jsonl.gz", lines))
+    assert res.format == "bedrock.invocation_log"
+    got = {r["request_id"]: r for r in rows(con)}
+    assert [buckets(got[k]) for k in "aeb"] == [(40, 1000, 100, 200, 20, 0), (321, 0, 0, 0, 0, 0), (7, 2, 0, 0, 3, 0)]
+    first = got["a"]
+    assert first["model"] == "claude-sonnet-4-20250514" and first["provider"] == "anthropic"
+    assert first["region"] == "us-east-2" and first["dedupe_key"] == "bedrock:a"
+    assert first["tags"] == {
+        "account": "123456789012",
+        "role": "search-ranker-task",
+        "session": "session-7",
+        "team": "search",
+        "project": "ranker",
+    }
+    assert got["e"]["tags"]["user"] == "alice" and got["e"]["provider"] == "amazon"
+    assert res.skip_reasons == {
+        "guardrail intervened: no tokens": 1,
+        "failed call (ThrottlingException): no tokens": 1,
+    }
+    assert res.duplicates == 1 and quarantine(con) == [(7, "no input.inputTokenCount")]
+    no_content_stored(con)
+
+
+def test_bedrock_cloudwatch_wrappers_are_unwrapped(tmp_path: Path) -> None:
+    def msg(rid: str) -> str:
+        return json.dumps(invocation(rid, 10, 2))
+
+    console = [{"@timestamp": "2025-08-15 15:29:08.000", "@message": msg("c1"), "@log": "1:/aws/bedrock"}]
+    console.append({"@timestamp": "2025-08-15 15:29:09.000", "@message": msg("c2")})
+    insights = {
+        "status": "Complete",
+        "statistics": {"recordsMatched": 2.0},
+        "results": [
+            [{"field": "@timestamp", "value": "2025-08-15 15:29:08.000"}, {"field": "@message", "value": msg("c1")}],
+            [  # a `fields` query: no @message, dotted names, numbers as text
+                {"field": "schemaType", "value": "ModelInvocationLog"},
+                {"field": "requestId", "value": "i2"},
+                {"field": "modelId", "value": "meta.llama3-3-70b-instruct-v1:0"},
+                {"field": "timestamp", "value": "2025-08-15T10:00:00Z"},
+                {"field": "input.inputTokenCount", "value": "33"},
+                {"field": "output.outputTokenCount", "value": "7"},
+                {"field": "requestMetadata.team", "value": "platform"},
+            ],
+        ],
+    }
+    events = {"events": [{"timestamp": 1755271748000, "message": msg("e1"), "ingestionTime": 1755271749000}]}
+    a = write(tmp_path, "console.json", json.dumps(console, indent=4), bom=True)
+    b = write(tmp_path, "insights.json", json.dumps(insights, indent=4), bom=True)
+    c = write(tmp_path, "events.json", json.dumps(events))
+    for p in (a, b, c):
+        box = inspect(p)
+        assert detect(box.sample, box.kind) == ["bedrock.invocation_log"], p.name
+    con, res = run(tmp_path, a, b, c)
+    assert [(r.calls, r.duplicates) for r in res] == [(2, 0), (1, 1), (1, 0)]
+    llama = rows(con, "dedupe_key = 'bedrock:i2'")[0]
+    assert buckets(llama) == (33, 0, 0, 0, 7, 0) and llama["tags"] == {"team": "platform"}
+    assert llama["provider"] == "meta" and llama["model"] == "llama3-3-70b-instruct"
+
+
+# ------------------------------------------------------------------ Bedrock InvokeModel (Anthropic) and Azure
+
+
+def test_anthropic_body_from_bedrock_gets_platform_bedrock(tmp_path: Path) -> None:
+    usage = {"input_tokens": 12, "output_tokens": 5, "cache_read_input_tokens": 3000, "cache_creation_input_tokens": 40}
+    body = {"id": "msg_01X", "type": "message", "content": [{"type": "text", "text": SECRET}], "usage": usage}
+    lines = [
+        {"timestamp": "2025-06-01T00:00:00Z", "modelId": "anthropic.claude-3-5-sonnet-20240620-v1:0", "response": body},
+        {
+            "timestamp": "2025-06-01T00:01:00Z",
+            "response": {**body, "id": "msg_bdrk_01Y", "model": "claude-3-5-haiku-20241022"},
+        },
+        {
+            "timestamp": "2025-06-01T00:02:00Z",
+            "response": {**body, "id": "msg_01Z", "model": "claude-3-5-haiku-20241022"},
+        },
+        {
+            "timestamp": "2025-06-01T00:03:00Z",
+            "modelId": "arn:aws:bedrock:us-east-1:1:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0",
+            "response": {**body, "id": "msg_bdrk_01W", "model": "claude-sonnet-4-20250514"},
+        },
+    ]
+    con, (res,) = run(tmp_path, write(tmp_path, "invoke.jsonl", lines))
+    got = rows(con)
+    assert res.format == "anthropic.messages"
+    assert [r["platform"] for r in got] == ["bedrock", "bedrock", "anthropic", "bedrock"]
+    assert [r["model"] for r in got] == [
+        "claude-3-5-sonnet-20240620",  # from the envelope's modelId: the body has none
+        "claude-3-5-haiku-20241022",
+        "claude-3-5-haiku-20241022",
+        "claude-sonnet-4-20250514",
+    ]
+    assert buckets(got[0]) == (12, 3000, 40, 0, 5, 0) and {r["service_tier"] for r in got} == {"standard"}
+
+
+def azure_chat(cid: str, **usage: Any) -> dict[str, Any]:
+    return {
+        "id": cid,
+        "object": "chat.completion",
+        "created": 1746000000,
+        "model": "gpt-4o-2024-11-20",
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {"hate": {"filtered": False}}}],
+        "choices": [{"index": 0, "message": {"content": SECRET}, "content_filter_results": {}}],
+        "usage": {
+            "prompt_tokens": 1000,
+            "completion_tokens": 50,
+            "prompt_tokens_details": {"cached_tokens": 256},
+            **usage,
+        },
+    }
+
+
+def test_azure_chat_and_responses_get_platform_azure_and_deployment(tmp_path: Path) -> None:
+    url = "https://acme.openai.azure.com/openai/deployments/gpt4o-from-url/chat/completions?api-version=2024-10-21"
+    chat = [
+        {"timestamp": "2025-05-01T00:00:00Z", "deployment": "gpt4o-prod", "response": azure_chat("chatcmpl-A1")},
+        {"timestamp": "2025-05-01T00:00:01Z", "url": url, "response": azure_chat("chatcmpl-A2")},
+        {
+            "id": "chatcmpl-O1",
+            "object": "chat.completion",
+            "created": 1746000000,
+            "model": "gpt-4o-2024-08-06",
+            "usage": {"prompt_tokens": 10, "completion_tokens": 2},
+        },
+    ]
+    resp = {
+        "id": "resp_az1",
+        "object": "response",
+        "created_at": 1746000000,
+        "model": "o4-mini-2025-04-16",
+        "content_filters": [{"blocked": False, "source_type": "prompt"}],
+        "usage": {"input_tokens": 500, "output_tokens": 300, "output_tokens_details": {"reasoning_tokens": 256}},
+    }
+    con, res = run(tmp_path, write(tmp_path, "chat.jsonl", chat), write(tmp_path, "resp.json", json.dumps([resp])))
+    assert [r.format for r in res] == ["openai.chat", "openai.responses"]
+    got = rows(con)
+    assert [(r["platform"], r["provider"]) for r in got] == [("azure", "openai")] * 2 + [
+        ("openai", "openai"),
+        ("azure", "openai"),
+    ]
+    assert [(r["tags"] or {}).get("deployment") for r in got] == ["gpt4o-prod", "gpt4o-from-url", None, None]
+    assert buckets(got[0]) == (744, 256, 0, 0, 50, 0) and buckets(got[3]) == (500, 0, 0, 0, 300, 256)
+
+
+# ------------------------------------------------------------------ OpenRouter
+
+
+def openrouter(gid: str, model: str, **usage: Any) -> dict[str, Any]:
+    return {
+        "id": gid,
+        "provider": "Amazon Bedrock",
+        "model": model,
+        "object": "chat.completion",
+        "created": 1753000000,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": SECRET}}],
+        "usage": usage,
+    }
+
+
+def test_openrouter_counts_cost_and_tags(tmp_path: Path) -> None:
+    u = {
+        "prompt_tokens": 5000,
+        "completion_tokens": 400,
+        "total_tokens": 5400,
+        "cost": 0.01606,
+        "is_byok": False,
+        "prompt_tokens_details": {"cached_tokens": 3000, "cache_write_tokens": 1200, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 120},
+        "cost_details": {"upstream_inference_cost": None, "upstream_inference_prompt_cost": 0.0048},
+        "server_tool_use_details": {"web_search_requests": 1},
+    }
+    byok = {"prompt_tokens": 100, "completion_tokens": 10, "cost": 2.6e-06, "is_byok": True}
+    no_created = openrouter("gen-1753000123-Zb2", "openai/gpt-4o-mini", prompt_tokens=7, completion_tokens=1)
+    del no_created["created"]
+    lines = [
+        openrouter("gen-1753000000-Aa1", "anthropic/claude-sonnet-4", **u),
+        {
+            "ts": "2025-07-20T08:00:00Z",
+            "tags": {"team": "platform"},
+            "response": openrouter("gen-1753000001-Bb1", "meta-llama/llama-3.3-70b-instruct", **byok),
+        },
+        no_created,
+        openrouter("gen-1753000000-Aa1", "anthropic/claude-sonnet-4", **u),  # the same generation logged twice
+    ]
+    path = write(tmp_path, "or.jsonl", lines)
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["openrouter"]  # not openai.chat
+    con, (res,) = run(tmp_path, path)
+    got = sorted(rows(con), key=lambda r: str(r["request_id"]))  # a duplicate is stored from its last line
+    assert res.duplicates == 1 and len(got) == 3
+    assert buckets(got[0]) == (800, 3000, 1200, 0, 400, 120) and got[0]["web_searches"] == 1
+    assert [r["provider"] for r in got] == ["anthropic", "meta", "openai"]
+    assert {r["platform"] for r in got} == {"openrouter"}
+    assert (
+        got[0]["reported_cost"] == Decimal("0.016060000000") and got[0]["dedupe_key"] == "openrouter:gen-1753000000-Aa1"
+    )
+    assert got[0]["tags"] == {"upstream": "Amazon Bedrock", "byok": "false"}
+    assert got[1]["tags"] == {"team": "platform", "upstream": "Amazon Bedrock", "byok": "true"}
+    assert got[1]["reported_cost"] == Decimal("0.000002600000")
+    assert got[2]["ts"] == datetime.fromtimestamp(1753000123, UTC) and got[2]["reported_cost"] is None
+    no_content_stored(con)
+
+
+# ------------------------------------------------------------------ OpenAI-compatible hosts
+
+
+def chat(cid: str, model: str, usage: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"id": cid, "object": "chat.completion", "created": 1748000000, "model": model, "usage": usage, **extra}
+
+
+def test_openai_compatible_hosts_platform_provider_and_counts(tmp_path: Path) -> None:
+    lines = [
+        chat(
+            "chatcmpl-g1",
+            "llama-3.3-70b-versatile",
+            {"queue_time": 0.02, "prompt_tokens": 900, "completion_tokens": 80},
+            x_groq={"id": "req_01"},
+        ),
+        chat("chatcmpl-g2", "openai/gpt-oss-120b", {"queue_time": 0.05, "prompt_tokens": 90, "completion_tokens": 8}),
+        # DeepSeek: hit + miss = prompt; the details object is missing on older responses
+        chat(
+            "ds-1",
+            "deepseek-chat",
+            {
+                "prompt_tokens": 1000,
+                "completion_tokens": 10,
+                "prompt_cache_hit_tokens": 640,
+                "prompt_cache_miss_tokens": 360,
+            },
+        ),
+        chat(
+            "ds-2",
+            "deepseek-reasoner",
+            {
+                "prompt_tokens": 500,
+                "completion_tokens": 900,
+                "total_tokens": 1400,
+                "prompt_tokens_details": {"cached_tokens": 128},
+                "prompt_cache_hit_tokens": 128,
+                "prompt_cache_miss_tokens": 372,
+                "completion_tokens_details": {"reasoning_tokens": 700},
+            },
+        ),
+        # xAI: reasoning OUTSIDE completion_tokens (total = prompt + completion + reasoning)
+        chat(
+            "x-1",
+            "grok-3-mini",
+            {
+                "prompt_tokens": 32,
+                "completion_tokens": 9,
+                "total_tokens": 135,
+                "prompt_tokens_details": {"cached_tokens": 6},
+                "completion_tokens_details": {"reasoning_tokens": 94},
+            },
+        ),
+        chat(
+            "t-1", "meta-llama/Llama-3.3-70B-Instruct-Turbo", {"prompt_tokens": 50, "completion_tokens": 5}, prompt=[]
+        ),
+        chat("f-1", "accounts/fireworks/models/llama-v3p1-70b-instruct", {"prompt_tokens": 60, "completion_tokens": 6}),
+        chat("m-1", "mistral-large-2411", {"prompt_tokens": 70, "completion_tokens": 7, "total_tokens": 77}),
+        chat("vllm-1", "my-org/finetuned-7b", {"prompt_tokens": 80, "completion_tokens": 8}),
+        chat(
+            "chatcmpl-o1",
+            "o3-2025-04-16",
+            {
+                "prompt_tokens": 100,
+                "completion_tokens": 90,
+                "total_tokens": 190,
+                "completion_tokens_details": {"reasoning_tokens": 64},
+            },
+        ),
+    ]
+    con, (res,) = run(tmp_path, write(tmp_path, "compat.jsonl", lines))
+    assert res.format == "openai.chat"
+    got = {r["request_id"]: r for r in rows(con)}
+    assert [(r["platform"], r["provider"]) for r in got.values()] == [
+        ("groq", "meta"),
+        ("groq", "openai"),
+        ("deepseek", "deepseek"),
+        ("deepseek", "deepseek"),
+        ("xai", "xai"),
+        ("together", "meta"),
+        ("fireworks", "meta"),
+        ("mistral", "mistral"),
+        ("openai_compatible", "unknown"),
+        ("openai", "openai"),
+    ]
+    assert buckets(got["ds-1"]) == (360, 640, 0, 0, 10, 0)
+    assert buckets(got["ds-2"]) == (372, 128, 0, 0, 900, 700)
+    assert buckets(got["x-1"]) == (26, 6, 0, 0, 103, 94)
+    assert buckets(got["chatcmpl-o1"]) == (100, 0, 0, 0, 90, 64)  # OpenAI: reasoning stays inside
+
+
+# ------------------------------------------------------------------ Codex CLI
+
+
+def codex_line(kind: str, payload: dict[str, Any], ts: str = "2025-08-19T10:00:00.000Z") -> dict[str, Any]:
+    return {"timestamp": ts, "type": kind, "payload": payload}
+
+
+def token_count(
+    total: tuple[int, int, int, int] | None, last: tuple[int, int, int, int] | None = None
+) -> dict[str, Any]:
+    def u(t: tuple[int, int, int, int]) -> dict[str, int]:
+        return {
+            "input_tokens": t[0],
+            "cached_input_tokens": t[1],
+            "output_tokens": t[2],
+            "reasoning_output_tokens": t[3],
+            "total_tokens": t[0] + t[2],
+        }
+
+    info = (
+        None
+        if total is None and last is None
+        else {"total_token_usage": u(total) if total else None, "last_token_usage": u(last) if last else None}
+    )
+    return codex_line(
+        "event_msg", {"type": "token_count", "info": info, "rate_limits": {"primary": {"used_percent": 4.0}}}
+    )
+
+
+def rollout(session: str, *events: dict[str, Any]) -> list[dict[str, Any]]:
+    meta = {"id": session, "cwd": "/home/dev/webapp", "model_provider": "openai", "git": {"branch": "main"}}
+    return [codex_line("session_meta", meta), *events]
+
+
+def test_codex_counts_only_changes_of_the_cumulative_total(tmp_path: Path) -> None:
+    def ctx(model: str) -> dict[str, Any]:
+        return codex_line("turn_context", {"model": model, "cwd": "/home/dev/webapp"})
+
+    lines = rollout(
+        "s-1",
+        token_count(None),  # a heartbeat before anything
+        ctx("gpt-5"),
+        codex_line(
+            "response_item", {"type": "message", "role": "user", "content": [{"type": "input_text", "text": SECRET}]}
+        ),
+        token_count((1000, 0, 100, 64), (1000, 0, 100, 64)),
+        token_count((1000, 0, 100, 64), (1000, 0, 100, 64)),  # re-emitted unchanged: not a call
+        ctx("gpt-5-mini"),
+        token_count((3500, 900, 300, 128), (2500, 900, 200, 64)),
+        codex_line("event_msg", {"type": "agent_message", "message": SECRET}),
+        token_count((3500, 900, 300, 128), (2500, 900, 200, 64)),
+        token_count(None),
+    )
+    con, (res,) = run(tmp_path, write(tmp_path, "rollout-1.jsonl", lines))
+    got = rows(con)
+    assert res.format == "codex"
+    assert [(r["model"], buckets(r)) for r in got] == [
+        ("gpt-5", (1000, 0, 0, 0, 100, 64)),
+        ("gpt-5-mini", (1600, 900, 0, 0, 200, 64)),  # delta of the totals: 2500 input of which 900 cached
+    ]
+    assert got[0]["tags"] == {"session": "s-1", "project": "webapp", "git_branch": "main"}
+    assert {r["provider"] for r in got} == {"openai"} and {r["platform"] for r in got} == {"openai"}
+    assert res.skip_reasons["token_count re-emitted with an unchanged total"] == 2
+    assert res.skip_reasons["token_count without usage (info: null)"] == 2
+    no_content_stored(con)
+
+
+def test_codex_forks_resets_missing_model_and_copies(tmp_path: Path) -> None:
+    ctx = codex_line("turn_context", {"model": "gpt-5"})
+    forked = rollout(
+        "s-2",
+        ctx,
+        token_count((90000, 80000, 5000, 0), (1200, 1000, 80, 0)),  # a fork starts at its parent's total: last only
+        token_count((91500, 81000, 5100, 0), (1500, 1000, 100, 0)),
+        token_count((700, 0, 40, 0), (700, 0, 40, 0)),  # the total went down (a reset): last again
+    )
+    no_model = rollout("s-3", token_count((10, 0, 1, 0), (10, 0, 1, 0)))
+    a = write(tmp_path, "fork.jsonl", forked)
+    b = write(
+        tmp_path, "copy.jsonl", [*forked, {"timestamp": "2025-08-19T11:00:00Z", "type": "compacted", "payload": {}}]
+    )
+    c = write(tmp_path, "old.jsonl", no_model)
+    con, res = run(tmp_path, a, b, c)
+    assert [buckets(r) for r in rows(con, f"source_file = '{a}'")] == [
+        (200, 1000, 0, 0, 80, 0),
+        (500, 1000, 0, 0, 100, 0),
+        (700, 0, 0, 0, 40, 0),
+    ]
+    assert (res[1].calls, res[1].duplicates) == (0, 3)  # the same session in another file: stored once
+    assert res[2].reject_reasons == {"no model: no turn_context before this token_count (older Codex CLI)": 1}
+
+
+# ------------------------------------------------------------------ LiteLLM
+
+
+def spend_row(rid: str, **kw: Any) -> dict[str, Any]:
+    usage = {
+        "prompt_tokens": 2300,
+        "completion_tokens": 120,
+        "prompt_tokens_details": {"cached_tokens": 1800, "cache_creation_tokens": 300},
+        "cache_read_input_tokens": 1800,
+        "cache_creation_input_tokens": 300,
+    }
+    meta = {
+        "user_api_key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+        "user_api_key_alias": "search-prod",
+        "user_api_key_team_alias": "search",
+        "spend_logs_metadata": {"project": "ranker"},
+        "usage_object": json.dumps(usage),  # a JSON string inside the JSON string
+    }
+    row = {
+        "request_id": rid,
+        "call_type": "acompletion",
+        "api_key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+        "spend": 0.0123,
+        "total_tokens": 2420,
+        "prompt_tokens": 2300,
+        "completion_tokens": 120,
+        "startTime": "2025-05-24 09:20:46.847371",
+        "model": "claude-3-7-sonnet-20250219",
+        "model_group": "claude-sonnet",
+        "custom_llm_provider": "anthropic",
+        "user": "u-17",
+        "metadata": json.dumps(meta),
+        "cache_hit": "None",
+        "request_tags": json.dumps(["prod", "ranker"]),
+        "team_id": "0b7c2c61-1f3e-4f5e-9d67-1c2a3b4c5d6e",
+        "end_user": "",
+        "messages": json.dumps([{"role": "user", "content": SECRET}]),
+        "response": json.dumps({"choices": [{"message": {"content": SECRET}}]}),
+        "proxy_server_request": json.dumps({"messages": [{"content": SECRET}]}),
+        "status": "success",
+    }
+    row.update(kw)
+    return row
+
+
+def test_litellm_spend_logs_string_in_string_and_conventions(tmp_path: Path) -> None:
+    old_meta = json.dumps(
+        {
+            "usage_object": {
+                "prompt_tokens": 5,
+                "completion_tokens": 9,
+                "cache_read_input_tokens": 1000,
+                "cache_creation_input_tokens": 20,
+            }
+        }
+    )
+    rows_in = [
+        spend_row("msg_01ABC"),
+        # an older LiteLLM passed Anthropic's uncached input through: the cache counts exceed prompt_tokens
+        spend_row("msg_01OLD", prompt_tokens=5, metadata=old_meta),
+        spend_row(
+            "chatcmpl-AZ", model="gpt-4o-2024-11-20", custom_llm_provider="azure", metadata="{}", prompt_tokens=900
+        ),
+        spend_row("chatcmpl-HIT", cache_hit="True", spend=0),
+        spend_row("chatcmpl-FAIL", status="failure", spend=0),
+    ]
+    con, (res,) = run(tmp_path, write(tmp_path, "spend.json", json.dumps(rows_in, indent=2)))
+    assert res.format == "litellm"
+    got = {r["request_id"]: r for r in rows(con)}
+    a = got["msg_01ABC"]
+    assert buckets(a) == (200, 1800, 300, 0, 120, 0)
+    assert a["dedupe_key"] == "anthropic:msg_01ABC" and a["reported_cost"] == Decimal("0.012300000000")
+    assert a["ts"] == datetime(2025, 5, 24, 9, 20, 46, 847371, tzinfo=UTC)  # naive: UTC
+    assert a["tags"] == {
+        "project": "ranker",
+        "api_key": "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b",
+        "api_key_alias": "search-prod",
+        "team": "search",
+        "team_id": "0b7c2c61-1f3e-4f5e-9d67-1c2a3b4c5d6e",
+        "user": "u-17",
+        "model_group": "claude-sonnet",
+        "request_tags": "prod,ranker",
+    }
+    assert buckets(got["msg_01OLD"]) == (5, 1000, 20, 0, 120, 0)
+    az = got["chatcmpl-AZ"]
+    assert (az["platform"], az["provider"], az["dedupe_key"]) == ("azure", "openai", "openai:chatcmpl-AZ")
+    assert res.skip_reasons == {"LiteLLM cache hit (no provider call)": 1, "failed call (not billed)": 1}
+    no_content_stored(con)
+
+
+def test_litellm_payload_and_provider_log_are_one_call(tmp_path: Path) -> None:
+    provider_log = write(
+        tmp_path,
+        "a_provider.jsonl",
+        [
+            chat(
+                "chatcmpl-P1",
+                "llama-3.3-70b-versatile",
+                {"prompt_tokens": 700, "completion_tokens": 80},
+                x_groq={"id": "r"},
+            )
+        ],
+    )
+    payload = {
+        "id": "chatcmpl-P1",
+        "call_type": "completion",
+        "status": "success",
+        "custom_llm_provider": "groq",
+        "startTime": 1748000000.25,
+        "model": "llama-3.3-70b-versatile",
+        "response_cost": 0.00042,
+        "prompt_tokens": 700,
+        "completion_tokens": 80,
+        "metadata": {"user_api_key_hash": "abc", "user_api_key_team_alias": "support", "spend_logs_metadata": None},
+        "request_tags": ["a"],
+        "hidden_params": {"litellm_model_name": "groq/llama-3.3-70b-versatile"},
+        "model_map_information": {},
+        "response": {
+            "id": "chatcmpl-P1",
+            "choices": [{"message": {"content": SECRET}}],
+            "usage": {"prompt_tokens": 700, "completion_tokens": 80, "prompt_tokens_details": {"cached_tokens": 100}},
+        },
+        "messages": [{"role": "user", "content": SECRET}],
+    }
+    second = {**payload, "id": "msg_01Q", "custom_llm_provider": "anthropic", "model": "claude-3-5-haiku-20241022"}
+    con, res = run(tmp_path, provider_log, write(tmp_path, "b_payloads.jsonl", [payload, second]))
+    assert [r.format for r in res] == ["openai.chat", "litellm"]
+    assert (res[1].calls, res[1].duplicates) == (1, 1)  # the Groq call was already stored from the provider log
+    (q,) = rows(con, "request_id = 'msg_01Q'")
+    assert q["dedupe_key"] == "anthropic:msg_01Q" and q["ts"] == datetime(2025, 5, 23, 11, 33, 20, 250000, tzinfo=UTC)
+    assert buckets(q) == (600, 100, 0, 0, 80, 0) and q["reported_cost"] == Decimal("0.000420000000")
+
+
+# ------------------------------------------------------------------ Langfuse
+
+
+def test_langfuse_batches_merge_events_and_map_usage_keys(tmp_path: Path) -> None:
+    batch = {
+        "batch": [
+            {
+                "id": "e1",
+                "type": "trace-create",
+                "timestamp": "2025-07-01T10:00:00.000Z",
+                "body": {
+                    "id": "t1",
+                    "name": "ranker",
+                    "userId": "u1",
+                    "sessionId": "s1",
+                    "metadata": {"team": "search"},
+                    "tags": ["prod"],
+                    "input": SECRET,
+                },
+            },
+            {
+                "id": "e2",
+                "type": "generation-create",
+                "timestamp": "2025-07-01T10:00:01.000Z",
+                "body": {
+                    "id": "g1",
+                    "traceId": "t1",
+                    "startTime": "2025-07-01T03:00:00.000-07:00",
+                    "model": "gpt-4o-2024-08-06",
+                    "input": [{"content": SECRET}],
+                },
+            },
+            {
+                "id": "e3",
+                "type": "span-create",
+                "timestamp": "2025-07-01T10:00:01.000Z",
+                "body": {"id": "sp1", "traceId": "t1"},
+            },
+            {
+                "id": "e4",
+                "type": "generation-update",
+                "timestamp": "2025-07-01T10:00:02.000Z",
+                "body": {
+                    "id": "g1",
+                    "traceId": "t1",
+                    "output": SECRET,
+                    "usageDetails": {
+                        "input": 800,
+                        "input_cached_tokens": 200,
+                        "output": 90,
+                        "output_reasoning_tokens": 10,
+                        "total": 1100,
+                    },
+                    "costDetails": {"total": 0.0031},
+                },
+            },
+        ]
+    }
+    legacy = {
+        "batch": [
+            {
+                "id": "e5",
+                "type": "generation-create",
+                "timestamp": "2025-07-01T11:00:00Z",
+                "body": {
+                    "id": "g2",
+                    "traceId": "t2",
+                    "startTime": "2025-07-01T11:00:00Z",
+                    "model": "claude-3-5-haiku-20241022",
+                    "usage": {"input": 120, "output": 30, "total": 150, "unit": "TOKENS", "totalCost": 0.0002},
+                },
+            }
+        ]
+    }
+    chars = {
+        "batch": [
+            {
+                "id": "e6",
+                "type": "generation-create",
+                "timestamp": "2025-07-01T11:00:00Z",
+                "body": {
+                    "id": "g3",
+                    "model": "text-bison",
+                    "usage": {"input": 100, "output": 10, "unit": "CHARACTERS"},
+                },
+            }
+        ]
+    }
+    orphan = {
+        "batch": [
+            {
+                "id": "e7",
+                "type": "generation-create",
+                "timestamp": "2025-07-01T11:00:00Z",
+                "body": {"id": "g4", "model": "gpt-4o-mini"},
+            }
+        ]
+    }
+    path = write(tmp_path, "batches.jsonl", [batch, legacy, chars, orphan, batch])  # the first batch re-sent
+    con, (res,) = run(tmp_path, path)
+    assert res.format == "langfuse"
+    got = {r["request_id"]: r for r in rows(con)}
+    g1 = got["g1"]
+    # disjoint keys (total = their sum): input excludes cached, output excludes reasoning
+    assert buckets(g1) == (800, 200, 0, 0, 100, 10) and g1["reported_cost"] == Decimal("0.003100000000")
+    assert g1["ts"] == datetime(2025, 7, 1, 10, tzinfo=UTC) and g1["dedupe_key"] == "langfuse:g1"
+    assert g1["tags"] == {
+        "team": "search",
+        "trace": "t1",
+        "trace_name": "ranker",
+        "user": "u1",
+        "session": "s1",
+        "trace_tags": "prod",
+    }
+    assert buckets(got["g2"]) == (120, 0, 0, 0, 30, 0) and got["g2"]["reported_cost"] == Decimal("0.000200000000")
+    assert quarantine(con) == [(3, "usage unit CHARACTERS (not tokens)"), (4, "generation without usage")]
+    assert res.skip_reasons == {"trace-create event": 2, "span-create event": 2}
+    no_content_stored(con)
+
+
+def test_langfuse_observations_total_decides_disjoint_or_nested(tmp_path: Path) -> None:
+    def obs(oid: str, model: str, details: dict[str, int], **kw: Any) -> dict[str, Any]:
+        return {
+            "id": oid,
+            "traceId": "t9",
+            "type": "GENERATION",
+            "startTime": "2025-07-02T10:00:00Z",
+            "model": model,
+            "usageDetails": details,
+            "costDetails": {"total": 0.0012},
+            "input": SECRET,
+            **kw,
+        }
+
+    page = {
+        "data": [
+            obs(
+                "o1",
+                "claude-sonnet-4-20250514",
+                {
+                    "input": 3,
+                    "output": 33,
+                    "cache_read_input_tokens": 1111,
+                    "cache_creation_input_tokens": 418,
+                    "total": 1565,
+                },
+                metadata={"team": "support", "nested": {"a": 1}},
+            ),
+            # cached and reasoning INSIDE input/output: the keys add up to more than the total
+            obs(
+                "o2",
+                "o4-mini-2025-04-16",
+                {
+                    "input": 1000,
+                    "input_cached_tokens": 400,
+                    "output": 300,
+                    "output_reasoning_tokens": 200,
+                    "total": 1300,
+                },
+            ),
+            obs(
+                "o3", "gpt-4o-mini-2024-07-18", {"input": 50, "output": 5}
+            ),  # no total: Langfuse's convention (disjoint)
+            {"id": "o4", "traceId": "t9", "type": "SPAN", "startTime": "2025-07-02T10:00:00Z"},
+        ],
+        "meta": {"page": 1, "totalPages": 1},
+    }
+    con, (res,) = run(tmp_path, write(tmp_path, "obs.json", json.dumps(page)))
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["o1"]) == (3, 1111, 418, 0, 33, 0) and got["o1"]["tags"] == {"team": "support", "trace": "t9"}
+    assert buckets(got["o2"]) == (600, 400, 0, 0, 300, 200)
+    assert buckets(got["o3"]) == (50, 0, 0, 0, 5, 0)
+    assert res.skip_reasons == {"observation of type SPAN": 1}
+
+
+# ------------------------------------------------------------------ Helicone
+
+
+def helicone(rid: str, **kw: Any) -> dict[str, Any]:
+    rec = {
+        "request_id": rid,
+        "request_created_at": "2025-06-03T10:11:12.345Z",
+        "request_user_id": "user-7",
+        "request_properties": {"team": "search", "project": "ranker", "Helicone-Session-Id": "sess-1"},
+        "request_model": "claude-sonnet-4-0",
+        "response_created_at": "2025-06-03T10:11:14.000Z",
+        "response_status": 200,
+        "response_model": "claude-sonnet-4-20250514",
+        "provider": "ANTHROPIC",
+        "prompt_tokens": 12,
+        "prompt_cache_read_tokens": 3000,
+        "prompt_cache_write_tokens": 400,
+        "completion_tokens": 250,
+        "cost": 0.00512,
+        "request_body": {"messages": [{"content": SECRET}]},
+        "response_body": {"content": [{"text": SECRET}]},
+    }
+    rec.update(kw)
+    return rec
+
+
+def test_helicone_counts_are_disjoint(tmp_path: Path) -> None:
+    lines = [
+        helicone("h1"),
+        helicone(
+            "h2",
+            request_created_at="2025-06-03 12:00:00.500",
+            provider="OPENAI",
+            response_model="gpt-4.1-2025-04-14",
+            prompt_tokens=744,
+            prompt_cache_read_tokens=256,
+            prompt_cache_write_tokens=0,
+            completion_tokens=50,
+        ),
+        helicone("h3", response_status=429, prompt_tokens=None, completion_tokens=None, prompt_cache_read_tokens=None),
+        helicone("h4", prompt_tokens=None, completion_tokens=None),
+        helicone("h1"),
+    ]
+    path = write(tmp_path, "helicone.jsonl", lines)
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["helicone"]
+    con, (res,) = run(tmp_path, path)
+    got = sorted(rows(con), key=lambda r: str(r["request_id"]))
+    assert [buckets(r) for r in got] == [(12, 3000, 400, 0, 250, 0), (744, 256, 0, 0, 50, 0)]
+    assert [(r["provider"], r["platform"]) for r in got] == [("anthropic", "anthropic"), ("openai", "openai")]
+    assert got[0]["tags"] == {
+        "team": "search",
+        "project": "ranker",
+        "Helicone-Session-Id": "sess-1",
+        "user": "user-7",
+        "session": "sess-1",
+    }
+    assert got[1]["ts"] == datetime(2025, 6, 3, 12, 0, 0, 500000, tzinfo=UTC)
+    assert got[0]["reported_cost"] == Decimal("0.005120000000") and got[0]["dedupe_key"] == "helicone:h1"
+    assert res.skip_reasons == {"failed request (HTTP 429): no tokens": 1} and res.duplicates == 1
+    assert quarantine(con) == [(4, "no prompt/completion tokens")]
+    no_content_stored(con)
+
+
+# ------------------------------------------------------------------ OpenTelemetry
+
+
+def attr(key: str, value: Any, number: bool = False) -> dict[str, Any]:
+    if isinstance(value, int):
+        return {"key": key, "value": {"intValue": value if number else str(value)}}
+    return {"key": key, "value": {"stringValue": value}}
+
+
+def span(sid: str, attrs: list[dict[str, Any]], name: str = "chat", kind: Any = 3) -> dict[str, Any]:
+    return {
+        "traceId": "5b8efff798038103d269b633813fc60c",
+        "spanId": sid,
+        "name": name,
+        "kind": kind,
+        "startTimeUnixNano": "1751364000000000000",
+        "endTimeUnixNano": "1751364001000000000",
+        "attributes": attrs,
+        "events": [{"name": "gen_ai.content.prompt", "attributes": [attr("gen_ai.prompt", SECRET)]}],
+    }
+
+
+def otlp(*spans: dict[str, Any], service: str = "support-bot") -> dict[str, Any]:
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [attr("service.name", service)]},
+                "scopeSpans": [{"scope": {"name": "opentelemetry.instrumentation.openai_v2"}, "spans": list(spans)}],
+            }
+        ]
+    }
+
+
+def test_otel_spans_conventions_skips_and_dedupe(tmp_path: Path) -> None:
+    openai_chat = [
+        attr("gen_ai.operation.name", "chat"),
+        attr("gen_ai.system", "openai"),
+        attr("gen_ai.request.model", "gpt-4o"),
+        attr("gen_ai.response.model", "gpt-4o-2024-08-06"),
+        attr("gen_ai.response.id", "chatcmpl-X1"),
+        attr("gen_ai.usage.input_tokens", 1000),
+        attr("gen_ai.usage.output_tokens", 50),
+        attr("gen_ai.usage.cache_read.input_tokens", 400),  # INSIDE input_tokens (spec)
+        attr("gen_ai.openai.response.service_tier", "flex"),
+        attr("server.address", "acme.openai.azure.com"),  # labelled openai, served by Azure
+        attr("gen_ai.prompt", SECRET),
+    ]
+    agent = [
+        attr("gen_ai.operation.name", "invoke_agent"),
+        attr("gen_ai.usage.input_tokens", 5000),
+        attr("gen_ai.usage.output_tokens", 500),
+    ]
+    old_names = [
+        attr("gen_ai.system", "gcp.vertex_ai"),
+        attr("gen_ai.request.model", "gemini-2.0-flash"),
+        attr("gen_ai.usage.prompt_tokens", 300),
+        attr("gen_ai.usage.completion_tokens", 20),
+    ]
+    reasoning_outside = [
+        attr("gen_ai.operation.name", "chat"),
+        attr("gen_ai.provider.name", "openai"),
+        attr("gen_ai.request.model", "o3-2025-04-16"),
+        attr("gen_ai.usage.input_tokens", 100),
+        attr("gen_ai.usage.output_tokens", 10),
+        attr("gen_ai.usage.reasoning.output_tokens", 64),  # above the output: output excluded it
+    ]
+    embeddings = [
+        attr("gen_ai.operation.name", "embeddings"),
+        attr("gen_ai.request.model", "text-embedding-3-small"),
+        attr("gen_ai.usage.input_tokens", 42),
+    ]
+    doc = otlp(
+        span("a1", openai_chat),
+        span("a2", agent, "invoke_agent triage"),
+        span("a3", [attr("http.request.method", "POST")], "POST"),
+        span("a4", old_names, "generate_content", "SPAN_KIND_CLIENT"),
+        span("a5", reasoning_outside),
+        span("a6", embeddings),
+    )
+    provider_log = write(
+        tmp_path,
+        "b_provider.jsonl",
+        [
+            chat(
+                "chatcmpl-X1",
+                "gpt-4o-2024-08-06",
+                {"prompt_tokens": 1000, "completion_tokens": 50},
+                prompt_filter_results=[],
+            )
+        ],
+    )
+    path = write(tmp_path, "a_traces.json", json.dumps(doc, indent=2))
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["otel"]
+    con, res = run(tmp_path, path, provider_log)
+    assert res[0].format == "otel" and res[0].records == 6
+    got = {r["request_id"]: r for r in rows(con, "format = 'otel'")}
+    x1 = got["chatcmpl-X1"]
+    assert buckets(x1) == (600, 400, 0, 0, 50, 0)
+    assert (x1["platform"], x1["provider"], x1["service_tier"]) == ("azure", "openai", "flex")
+    assert x1["dedupe_key"] == "openai:chatcmpl-X1" and x1["tags"] == {"service": "support-bot"}
+    assert x1["ts"] == datetime(2025, 7, 1, 10, tzinfo=UTC)
+    assert buckets(got["a4"]) == (300, 0, 0, 0, 20, 0) and (got["a4"]["platform"], got["a4"]["provider"]) == (
+        "vertex",
+        "google",
+    )
+    assert buckets(got["a5"]) == (100, 0, 0, 0, 74, 64)
+    assert buckets(got["a6"]) == (42, 0, 0, 0, 0, 0)
+    assert res[0].skip_reasons == {
+        "invoke_agent span (its model calls are counted on their own spans)": 1,
+        "span without token usage (POST)": 1,
+    }
+    assert (res[1].calls, res[1].duplicates) == (0, 1)  # the same call in the provider's own log: stored once
+    no_content_stored(con)
+
+
+def test_otel_anthropic_input_convention_both_ways(tmp_path: Path) -> None:
+    """Rule: an Anthropic span whose cache counts exceed input_tokens reports input EXCLUDING cache (as
+    Anthropic does); otherwise input_tokens INCLUDES cache (the spec) and the cache counts are subtracted."""
+
+    def anthropic(sid: str, inp: int, read: int, write_: int) -> dict[str, Any]:
+        attrs = [
+            attr("gen_ai.operation.name", "chat", True),
+            attr("gen_ai.provider.name", "anthropic", True),
+            attr("gen_ai.response.model", "claude-sonnet-4-20250514", True),
+            attr("gen_ai.response.id", f"msg_{sid}", True),
+            attr("gen_ai.usage.input_tokens", inp, True),
+            attr("gen_ai.usage.output_tokens", 33, True),
+            attr("gen_ai.usage.cache_read.input_tokens", read, True),
+            attr("gen_ai.usage.cache_creation.input_tokens", write_, True),
+        ]
+        return span(sid, attrs, kind="SPAN_KIND_CLIENT")
+
+    exports = [
+        otlp(anthropic("excl", 3, 1111, 418)),  # Anthropic's own input_tokens: 3 uncached
+        otlp(anthropic("incl", 1532, 1111, 418)),  # the spec: 3 + 1111 + 418
+        otlp(anthropic("nocache", 250, 0, 0)),
+        '{"resourceSpans": [{"scopeSpans": [',
+    ]
+    con, _ = run(tmp_path, write(tmp_path, "collector.jsonl", exports))
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["msg_excl"]) == buckets(got["msg_incl"]) == (3, 1111, 418, 0, 33, 0)
+    assert buckets(got["msg_nocache"]) == (250, 0, 0, 0, 33, 0)
+    assert got["msg_excl"]["dedupe_key"] == "anthropic:msg_excl" and got["msg_excl"]["platform"] == "anthropic"
+    assert quarantine(con) == [(4, "malformed JSON (or not an OTLP resourceSpans document)")]
+
+    other = otlp(
+        span(
+            "bad",
+            [
+                attr("gen_ai.operation.name", "chat"),
+                attr("gen_ai.system", "openai"),
+                attr("gen_ai.request.model", "gpt-4o"),
+                attr("gen_ai.usage.input_tokens", 10),
+                attr("gen_ai.usage.output_tokens", 1),
+                attr("gen_ai.usage.cache_read.input_tokens", 50),
+            ],
+        )
+    )
+    con2 = db.connect(tmp_path / "u.duckdb")
+    ingest(con2, [write(tmp_path, "other.json", json.dumps(other))])
+    assert quarantine(con2) == [(1, "cache read + creation tokens exceed input_tokens")]
+
+
+# ------------------------------------------------------------------ detection on the samples
+
+
+def test_exactly_one_format_claims_each_sample_file(manifest: dict[str, Any]) -> None:
+    checked = 0
+    for entry in manifest["files"]:
+        if entry["format"] in ("unknown", "empty"):
+            continue
+        box = inspect(SAMPLES / entry["path"])
+        expected = "gemini" if entry["format"] == "vertex" else entry["format"]
+        assert detect(box.sample, box.kind) == [expected], entry["path"]
+        checked += 1
+    assert checked >= 40
+
+
+@pytest.mark.parametrize(
+    "path,platforms",
+    [
+        ("bedrock/converse_responses.jsonl", {"bedrock"}),
+        ("bedrock/invoke_model_anthropic.jsonl", {"bedrock"}),
+        ("azure/chat_completions.jsonl", {"azure"}),
+        ("azure/responses.json", {"azure"}),
+        ("openrouter/generations.jsonl", {"openrouter"}),
+        ("groq/chat_completions.jsonl", {"groq"}),
+        ("deepseek/chat_completions.jsonl", {"deepseek"}),
+        ("openai_compatible/mixed_hosts.jsonl", {"together", "fireworks", "mistral", "xai"}),
+    ],
+)
+def test_sample_platforms(tmp_path: Path, path: str, platforms: set[str]) -> None:
+    con, (res,) = run(tmp_path, SAMPLES / path)
+    got = {r[0] for r in con.execute("select distinct platform from usage").fetchall()}
+    assert got == platforms and res.calls > 0
+
+
+def test_sample_reported_costs_match_the_generator(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    by_path = {f["path"]: f for f in manifest["files"]}
+    for path in ("openrouter/generations.jsonl", "litellm/spend_logs.json"):
+        con, _ = run(_fresh(tmp_path, path), SAMPLES / path)
+        row = con.execute("select sum(reported_cost) from usage").fetchone()
+        assert row is not None and row[0] == Decimal(by_path[path]["reported_cost_usd"]), path
+
+
+def _fresh(tmp_path: Path, name: str) -> Path:
+    d = tmp_path / name.replace("/", "_")
+    d.mkdir()
+    return d

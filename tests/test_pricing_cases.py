@@ -1,0 +1,261 @@
+"""Golden pricing cases: every expected cost is computed BY HAND from the published rates.
+
+Each case prices one call through the real SQL path (tests/helpers.price → usage → resolved_usage →
+priced_usage) and compares `cost_usd` with an exact Decimal written here, never one computed by our code.
+Rates are USD per 1M tokens; the arithmetic is written as Σ tokens × rate, then / 1e6.
+
+Rate sources (all quoted in /work/shared/reference/pricing.md; the table in pricing/*.toml agrees unless
+noted in the case):
+  o3                10 / 2.50 / 40 → 2 / 0.50 / 8 from 2025-06-10            §7.1, §11 ex. 2
+  gpt-4o alias      → 2024-05-13 (5 / 15) until 2024-10-02, then → 2024-08-06 (2.50 / 1.25 / 10)   §7.1
+  gpt-4o-mini       0.15 / 0.075 / 0.60                                       §7.1
+  gpt-4.1           2 / 0.50 / 8                                              §7.1, §11 ex. 3
+  o4-mini           1.10 / 0.275 / 4.40                                       §7.1
+  gpt-5.5           5 / 0.50 / 30; >272k: 10 / 1 / 45                        §7.1, §8, §11 ex. 6
+  gpt-5.6-sol       5 / 0.50 / write 6.25 / 30 (GA period, before 2026-08-21) §7.1, §9
+  Claude Sonnet 4.5 3 / 0.30 / 3.75 / 6 / 15; >200k: 6 / 0.60 / 7.50 / 12 / 22.50   §7.2, §11 ex. 6
+  Claude Sonnet 4   same base; >200k tier only from 2025-08-12                §7.2, §12 item 4
+  Claude 3.5 Sonnet 3 / 0.30 / 3.75 / 6 / 15                                  §7.2
+  Claude 3.5 Haiku  launch 1 / 0.10 / 1.25 / – / 5, then 0.80 / 0.08 / 1 / 1.60 / 4   §7.2
+  Claude Opus 4.5   5 / 0.50 / 6.25 / 10 / 25                                 §7.2
+  Gemini 2.5 Pro    1.25 / 0.125 / 10; >200k: 2.50 / 0.25 / 15                §7.3
+  Gemini 2.5 Flash  preview 0.15 / – / 3.50 (thinking) → GA 0.30 / 0.03 / 2.50 on 2025-06-17   §7.3
+  Gemini 2.0 Flash-Lite 0.075 / – / 0.30; Gemini 1.5 Flash (post-cut) 0.075 / 0.01875 / 0.30  §7.3
+  batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07:
+                    pricing/*.toml [[modifiers]]; §9)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.helpers import add_call, price, store
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    id: str
+    model: str  # as logged (normalised)
+    at: datetime
+    expected: Decimal | None  # None: no cost
+    tokens: dict[str, Any]
+    status: str
+    price_model: str | None
+
+
+def case(
+    case_id: str,
+    model: str,
+    at: str,
+    expected: str | None,
+    *,
+    status: str = "priced",
+    price_model: str | None = "",
+    **tokens: Any,
+) -> Case:
+    """One call; `price_model` defaults to `model` (the id the call must resolve to)."""
+    return Case(
+        case_id,
+        model,
+        datetime.fromisoformat(at).replace(tzinfo=UTC),
+        None if expected is None else Decimal(expected),
+        tokens,
+        status,
+        model if price_model == "" else price_model,
+    )
+
+
+CASES = [
+    # ---------------------------------------------------------------- period boundaries: [from, to)
+    # o3 before the cut: 10,000×10 + 20,000×2.50 + 3,000×40 = 100,000 + 50,000 + 120,000 = 270,000 → 0.27
+    case("o3-last-second-before-cut", "o3", "2025-06-09T23:59:59", "0.27",
+         input_uncached=10_000, cache_read=20_000, output=3_000),
+    # o3 at the cut: 10,000×2 + 20,000×0.50 + 3,000×8 = 20,000 + 10,000 + 24,000 = 54,000 → 0.054
+    case("o3-first-second-after-cut", "o3", "2025-06-10T00:00:00", "0.054",
+         input_uncached=10_000, cache_read=20_000, output=3_000),
+    # ---------------------------------------------------------------- the gpt-4o alias switch (2024-10-02)
+    # → gpt-4o-2024-05-13: 10,000×5 + 2,000×15 = 50,000 + 30,000 = 80,000 → 0.08
+    case("gpt-4o-alias-before-switch", "gpt-4o", "2024-10-01T23:59:59", "0.08",
+         price_model="gpt-4o-2024-05-13", input_uncached=10_000, output=2_000),
+    # → gpt-4o-2024-08-06: 10,000×2.50 + 4,000×1.25 + 2,000×10 = 25,000 + 5,000 + 20,000 = 50,000 → 0.05
+    case("gpt-4o-alias-after-switch", "gpt-4o", "2024-10-02T00:00:00", "0.05",
+         price_model="gpt-4o-2024-08-06", input_uncached=10_000, cache_read=4_000, output=2_000),
+    # ---------------------------------------------------------------- dated snapshot ids resolve to the model
+    # 2,000×3 + 1,000×15 = 6,000 + 15,000 = 21,000 → 0.021
+    case("snapshot-claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929", "2025-10-01", "0.021",
+         price_model="claude-sonnet-4-5", input_uncached=2_000, output=1_000),
+    # an unseen dated snapshot, through the 'claude-sonnet-4-5-*' pattern: 1,000×3 + 1,000×15 = 18,000 → 0.018
+    case("snapshot-pattern-claude-sonnet-4-5-20260101", "claude-sonnet-4-5-20260101", "2026-01-10", "0.018",
+         price_model="claude-sonnet-4-5", input_uncached=1_000, output=1_000),
+    # o3 launch price: 1,000×10 + 500×40 = 10,000 + 20,000 = 30,000 → 0.03
+    case("snapshot-o3-2025-04-16", "o3-2025-04-16", "2025-05-01", "0.03",
+         price_model="o3", input_uncached=1_000, output=500),
+    # 100,000×0.15 + 50,000×0.075 + 10,000×0.60 = 15,000 + 3,750 + 6,000 = 24,750 → 0.02475
+    case("snapshot-gpt-4o-mini-2024-07-18", "gpt-4o-mini-2024-07-18", "2025-01-15", "0.02475",
+         price_model="gpt-4o-mini", input_uncached=100_000, cache_read=50_000, output=10_000),
+    # 'models/gemini-2.5-flash' is normalised at ingest. Reference §11 ex. 5 (prompt 12,000 incl. 8,000
+    # cached; 500 candidates + 1,500 thoughts): 4,000×0.30 + 8,000×0.03 + 2,000×2.50
+    # = 1,200 + 240 + 5,000 = 6,440 → 0.00644 (the oracle's value in §11)
+    case("gemini-2.5-flash-ga-with-cache", "gemini-2.5-flash", "2025-08-01", "0.00644",
+         input_uncached=4_000, cache_read=8_000, output=2_000),
+    # ---------------------------------------------------------------- long-context cliffs at N and N+1
+    # Sonnet 4.5, 199,999 in: 199,999×3 + 1,000×15 = 599,997 + 15,000 = 614,997 → 0.614997 (§11 ex. 6)
+    case("sonnet-4-5-prompt-199999", "claude-sonnet-4-5", "2025-10-01", "0.614997",
+         input_uncached=199_999, output=1_000),
+    # prompt = 150,000 + 50,000 cache reads = 200,000 (not > 200,000): base rates
+    # 150,000×3 + 50,000×0.30 + 1,000×15 = 450,000 + 15,000 + 15,000 = 480,000 → 0.48
+    case("sonnet-4-5-prompt-200000-incl-cache", "claude-sonnet-4-5", "2025-10-01", "0.48",
+         input_uncached=150_000, cache_read=50_000, output=1_000),
+    # prompt = 150,001 + 50,000 = 200,001: the whole request at tier rates, cache reads included
+    # 150,001×6 + 50,000×0.60 + 1,000×22.50 = 900,006 + 30,000 + 22,500 = 952,506 → 0.952506
+    case("sonnet-4-5-prompt-200001-incl-cache", "claude-sonnet-4-5", "2025-10-01", "0.952506",
+         input_uncached=150_001, cache_read=50_000, output=1_000),
+    # 200,001×6 + 1,000×22.50 = 1,200,006 + 22,500 = 1,222,506 → 1.222506 (§11 ex. 6)
+    case("sonnet-4-5-prompt-200001", "claude-sonnet-4-5", "2025-10-01", "1.222506",
+         input_uncached=200_001, output=1_000),
+    # GPT-5.5, 272,000 in: 272,000×5 + 1,000×30 = 1,360,000 + 30,000 = 1,390,000 → 1.39 (§11 ex. 6)
+    case("gpt-5.5-prompt-272000", "gpt-5.5", "2026-05-01", "1.39", input_uncached=272_000, output=1_000),
+    # 272,001×10 + 1,000×45 = 2,720,010 + 45,000 = 2,765,010 → 2.76501 (§11 ex. 6)
+    case("gpt-5.5-prompt-272001", "gpt-5.5", "2026-05-01", "2.76501", input_uncached=272_001, output=1_000),
+    # Gemini 2.5 Pro, 200,000 in: 200,000×1.25 + 1,000×10 = 250,000 + 10,000 = 260,000 → 0.26
+    case("gemini-2.5-pro-prompt-200000", "gemini-2.5-pro", "2025-08-01", "0.26",
+         input_uncached=200_000, output=1_000),
+    # 200,001×2.50 + 1,000×15 = 500,002.5 + 15,000 = 515,002.5 → 0.5150025
+    case("gemini-2.5-pro-prompt-200001", "gemini-2.5-pro", "2025-08-01", "0.5150025",
+         input_uncached=200_001, output=1_000),
+    # Sonnet 4 before its 1M beta: no tier. 300,000×3 + 1,000×15 = 900,000 + 15,000 = 915,000 → 0.915
+    case("sonnet-4-300k-before-tier", "claude-sonnet-4-20250514", "2025-08-11T23:59:59", "0.915",
+         price_model="claude-sonnet-4", input_uncached=300_000, output=1_000),
+    # from 2025-08-12: 300,000×6 + 1,000×22.50 = 1,800,000 + 22,500 = 1,822,500 → 1.8225 (§12 item 4)
+    case("sonnet-4-300k-with-tier", "claude-sonnet-4-20250514", "2025-08-12T00:00:00", "1.8225",
+         price_model="claude-sonnet-4", input_uncached=300_000, output=1_000),
+    # ---------------------------------------------------------------- batch ×0.5
+    # OpenAI: (100,000×2 + 20,000×8) × 0.5 = (200,000 + 160,000) × 0.5 = 180,000 → 0.18
+    case("batch-openai-gpt-4.1", "gpt-4.1", "2025-05-01", "0.18",
+         input_uncached=100_000, output=20_000, service_tier="batch"),
+    # Anthropic, stacking with cache rates: (100,000×3 + 10,000×0.30 + 4,000×3.75 + 20,000×15) × 0.5
+    # = (300,000 + 3,000 + 15,000 + 300,000) × 0.5 = 618,000 × 0.5 = 309,000 → 0.309
+    case("batch-anthropic-claude-3-5-sonnet", "claude-3-5-sonnet-20241022", "2024-11-01", "0.309",
+         price_model="claude-3-5-sonnet", input_uncached=100_000, cache_read=10_000, cache_write_5m=4_000,
+         output=20_000, service_tier="batch"),
+    # Anthropic, stacking with the >200k tier: (200,001×6 + 1,000×22.50) × 0.5 = 1,222,506 × 0.5 → 0.611253
+    case("batch-anthropic-sonnet-4-5-tier", "claude-sonnet-4-5", "2025-10-01", "0.611253",
+         input_uncached=200_001, output=1_000, service_tier="batch"),
+    # Google: (100,000×1.25 + 20,000×10) × 0.5 = (125,000 + 200,000) × 0.5 = 162,500 → 0.1625
+    case("batch-google-gemini-2.5-pro", "gemini-2.5-pro", "2025-08-01", "0.1625",
+         input_uncached=100_000, output=20_000, service_tier="batch"),
+    # batch before Anthropic's modifier (2024-10-08): flagged, priced at standard
+    # 100,000×3 + 20,000×15 = 300,000 + 300,000 = 600,000 → 0.6
+    case("batch-before-anthropic-modifier", "claude-3-5-sonnet", "2024-10-07T23:59:59", "0.6",
+         status="tier_not_in_table", input_uncached=100_000, output=20_000, service_tier="batch"),
+    # batch before Google's modifier (2025-07-07): 100,000×1.25 + 20,000×10 = 325,000 → 0.325
+    case("batch-before-google-modifier", "gemini-2.5-pro", "2025-07-06T12:00:00", "0.325",
+         status="tier_not_in_table", input_uncached=100_000, output=20_000, service_tier="batch"),
+    # ---------------------------------------------------------------- each cache bucket at its own rate
+    # Opus 4.5 (flat, no tier), 1,000,000 tokens in ONE bucket each: input 5; read 0.1× = 0.50;
+    # 5m write 1.25× = 6.25; 1h write 2× = 10; output 25
+    case("opus-4-5-bucket-input", "claude-opus-4-5", "2025-12-01", "5", input_uncached=1_000_000),
+    case("opus-4-5-bucket-cache-read", "claude-opus-4-5", "2025-12-01", "0.5", cache_read=1_000_000),
+    case("opus-4-5-bucket-cache-write-5m", "claude-opus-4-5", "2025-12-01", "6.25", cache_write_5m=1_000_000),
+    case("opus-4-5-bucket-cache-write-1h", "claude-opus-4-5", "2025-12-01", "10", cache_write_1h=1_000_000),
+    case("opus-4-5-bucket-output", "claude-opus-4-5", "2025-12-01", "25", output=1_000_000),
+    # all buckets at once (prompt 56,000 < 200k): 1,000×3 + 50,000×0.30 + 2,000×3.75 + 3,000×6 + 800×15
+    # = 3,000 + 15,000 + 7,500 + 18,000 + 12,000 = 55,500 → 0.0555
+    case("sonnet-4-5-all-buckets", "claude-sonnet-4-5", "2025-10-01", "0.0555",
+         input_uncached=1_000, cache_read=50_000, cache_write_5m=2_000, cache_write_1h=3_000, output=800),
+    # OpenAI cached read (§11 ex. 3: 10,000 prompt incl. 8,000 cached): 2,000×2 + 8,000×0.50 + 500×8
+    # = 4,000 + 4,000 + 4,000 = 12,000 → 0.012
+    case("openai-cached-read-gpt-4.1", "gpt-4.1", "2025-05-01", "0.012",
+         input_uncached=2_000, cache_read=8_000, output=500),
+    # OpenAI cache write (GPT-5.6, 1.25× input): 1,000×5 + 4,000×0.50 + 2,000×6.25 + 500×30
+    # = 5,000 + 2,000 + 12,500 + 15,000 = 34,500 → 0.0345
+    case("openai-cache-write-gpt-5.6-sol", "gpt-5.6-sol", "2026-07-15", "0.0345",
+         input_uncached=1_000, cache_read=4_000, cache_write_5m=2_000, output=500),
+    # ---------------------------------------------------------------- flags
+    # gpt-4o-2024-05-13 never had a cached rate: flagged, the cost is a lower bound without the cache reads
+    # 10,000×5 + 1,000×15 = 50,000 + 15,000 = 65,000 → 0.065
+    case("missing-rate-cache-on-gpt-4o-2024-05-13", "gpt-4o-2024-05-13", "2024-11-01", "0.065",
+         status="missing_rate", input_uncached=10_000, cache_read=5_000, output=1_000),
+    # Claude 3.5 Haiku's launch period lists no 1h-write rate: 1,000×1 + 500×5 = 1,000 + 2,500 = 3,500 → 0.0035
+    case("missing-rate-1h-write-on-haiku-3-5-launch", "claude-3-5-haiku", "2024-11-20", "0.0035",
+         status="missing_rate", input_uncached=1_000, cache_write_1h=2_000, output=500),
+    case("unpriced-model", "acme-llm-9000", "2025-06-01", None,
+         status="unpriced_model", price_model=None, input_uncached=1_000, output=1_000),
+    # o3's first period starts 2025-04-16
+    case("no-price-at-date-o3-before-launch", "o3", "2025-04-15T23:59:59", None,
+         status="no_price_at_date", input_uncached=1_000, output=1_000),
+    # ---------------------------------------------------------------- reasoning is inside output, at the output rate
+    # o4-mini, 5,000 output of which 4,000 reasoning: 1,000×1.10 + 5,000×4.40 = 1,100 + 22,000 = 23,100 → 0.0231
+    case("reasoning-inside-output-o4-mini", "o4-mini", "2025-05-01", "0.0231", input_uncached=1_000, output=5_000),
+    # ---------------------------------------------------------------- price history
+    # Claude 3.5 Haiku launch: 10,000×1 + 2,000×5 = 10,000 + 10,000 = 20,000 → 0.02
+    case("haiku-3-5-launch-price", "claude-3-5-haiku-20241022", "2024-11-20", "0.02",
+         price_model="claude-3-5-haiku", input_uncached=10_000, output=2_000),
+    # after the cut (table: 2024-12-03, day C): 10,000×0.80 + 2,000×4 = 8,000 + 8,000 = 16,000 → 0.016
+    case("haiku-3-5-cut-price", "claude-3-5-haiku-20241022", "2024-12-03T00:00:00", "0.016",
+         price_model="claude-3-5-haiku", input_uncached=10_000, output=2_000),
+    # Gemini 2.5 Flash preview (output at the 3.50 thinking rate; the reference CSV lists 0.60 non-thinking,
+    # see the report): 10,000×0.15 + 2,000×3.50 = 1,500 + 7,000 = 8,500 → 0.0085
+    case("gemini-2.5-flash-preview-price", "gemini-2.5-flash-preview-04-17", "2025-06-16T23:59:59", "0.0085",
+         price_model="gemini-2.5-flash", input_uncached=10_000, output=2_000),
+    # GA from 2025-06-17: 10,000×0.30 + 2,000×2.50 = 3,000 + 5,000 = 8,000 → 0.008
+    case("gemini-2.5-flash-ga-price", "gemini-2.5-flash", "2025-06-17T00:00:00", "0.008",
+         input_uncached=10_000, output=2_000),
+    # ---------------------------------------------------------------- zero and tiny calls
+    case("zero-tokens-costs-exactly-zero", "gpt-4.1", "2025-05-01", "0"),
+    # 1 token × 0.075 / 1e6 = 0.000000075
+    case("one-token-at-0.075", "gemini-2.0-flash-lite", "2025-03-01", "0.000000075", input_uncached=1),
+    # 1 cached token on Gemini 1.5 Flash: 0.01875 / 1e6 = 0.00000001875; under batch × 0.5 = 0.000000009375
+    case("one-cached-token-at-0.01875", "gemini-1.5-flash", "2024-09-01", "0.00000001875", cache_read=1),
+    case("one-cached-token-at-0.01875-batch", "gemini-1.5-flash", "2025-08-01", "0.000000009375",
+         cache_read=1, service_tier="batch"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def priced() -> dict[str, tuple[Decimal | None, str, str | None]]:
+    """All cases in ONE store (installing the table costs ~0.3 s), priced by one query of priced_usage."""
+    con = store()
+    for c in CASES:
+        add_call(con, c.model, c.at, key=c.id, **c.tokens)
+    rows = con.execute("select dedupe_key, cost_usd, price_status, price_model from priced_usage").fetchall()
+    assert len(rows) == len(CASES)
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+@pytest.mark.parametrize("c", [pytest.param(c, id=c.id) for c in CASES])
+def test_hand_computed_case(priced: dict[str, tuple[Decimal | None, str, str | None]], c: Case) -> None:
+    cost, status, price_model = priced[c.id]
+    assert (status, price_model) == (c.status, c.price_model)
+    if c.expected is None:
+        assert cost is None
+        return
+    assert isinstance(cost, Decimal)
+    assert cost == c.expected
+    # exact decimal, not a float: at least 12 fractional digits are kept
+    exponent = cost.as_tuple().exponent
+    assert isinstance(exponent, int) and -exponent >= 12, f"cost {cost!r} has fewer than 12 fractional digits"
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [c.id for c in CASES]
+    assert len(ids) == len(set(ids))
+
+
+def test_one_call_alone_prices_like_in_the_shared_store() -> None:
+    """tests/helpers.price (one call, its own store) gives the same as the shared store: no cross-talk."""
+    c = next(c for c in CASES if c.id == "sonnet-4-5-prompt-200001-incl-cache")
+    assert price(c.model, c.at, **c.tokens) == (c.expected, c.status, c.price_model)
+
+
+def test_tiny_cost_is_not_rounded_away() -> None:
+    """A 1-token call keeps every digit: 0.075 / 1e6 is exactly 0.000000075, not 0 nor a float 7.5e-08."""
+    cost, status, _ = price("gemini-2.0-flash-lite", datetime(2025, 3, 1, tzinfo=UTC), input_uncached=1)
+    assert status == "priced"
+    assert cost == Decimal("0.000000075")
+    assert cost.as_tuple().exponent == -16  # DECIMAL(38, 16): the digits are all there
