@@ -10,12 +10,14 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from finops import db, evals, pricing, scenario
 
@@ -69,9 +71,13 @@ class Headline:
 
 
 def install_substitution(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
-    con.execute("create or replace temp table substitution (model varchar, target varchar)")
-    if mapping:
-        con.executemany("insert into substitution values (?, ?)", sorted(mapping.items()))
+    items = sorted(mapping.items())
+    rows = pa.table(
+        {"model": pa.array([k for k, _ in items], pa.string()), "target": pa.array([v for _, v in items], pa.string())}
+    )
+    con.register("substitution_rows", rows)
+    con.execute("create or replace temp table substitution as select * from substitution_rows")
+    con.unregister("substitution_rows")
 
 
 def headline(
@@ -157,6 +163,14 @@ class SimData:
     target_unpriced: int  # calls whose target has no price at their date (they stay)
     curve_buckets: list[tuple[int, Decimal, Decimal]]  # percentile bucket -> (actual, counterfactual)
     moved_by_tag: dict[str, int] = field(default_factory=dict)  # Q1 per-tag priors: moved calls per tag value
+
+    @cached_property
+    def n_total(self) -> int:
+        return sum(int(g["n"]) for g in self.groups)
+
+    @cached_property
+    def n_moved(self) -> int:
+        return sum(int(g["n"]) for g in self.groups if g["role"] == "moved")
 
 
 def _families() -> dict[str, dict[str, Any]]:
@@ -431,8 +445,8 @@ class _Arrays:
 
 def kept_share(sc: scenario.Scenario, data: SimData, p: Params | None = None) -> float:
     """Share of in-scope calls that stay on the frontier model (s of the routing curve)."""
-    n = sum(int(g["n"]) for g in data.groups) or 1
-    moved = sum(int(g["n"]) for g in data.groups if g["role"] == "moved")
+    n = data.n_total or 1
+    moved = data.n_moved
     if sc.policy.kind == "cascade":
         e = p.escalation if p else sc.policy.escalation.value
         return 1 - moved / n * (1 - e)
