@@ -198,9 +198,10 @@ def _finish_file(
             "web_searches",
         )
     )
+    # one statement for both checks: a negative count is reported before a missing model id
     con.execute(f"""
         update staged set status = 'reject', raw = coalesce(raw, '(record)'),
-            reason = 'negative token count: ' || concat_ws(', ',
+            reason = case when {neg} then 'negative token count: ' || concat_ws(', ',
                 case when input_uncached < 0 then 'input_uncached=' || input_uncached end,
                 case when cache_read < 0 then 'cache_read=' || cache_read end,
                 case when cache_write_5m < 0 then 'cache_write_5m=' || cache_write_5m end,
@@ -208,19 +209,14 @@ def _finish_file(
                 case when output < 0 then 'output=' || output end,
                 case when reasoning < 0 then 'reasoning=' || reasoning end,
                 case when web_searches < 0 then 'web_searches=' || web_searches end)
-        where status = 'ok' and ({neg})""")
-    con.execute(
-        "update staged set status = 'reject', reason = 'no model id', raw = coalesce(raw, '(record)') "
-        "where status = 'ok' and (model_raw is null or trim(model_raw) = '')"
-    )
+                else 'no model id' end
+        where status = 'ok' and (({neg}) or model_raw is null or trim(model_raw) = '')""")
     src = str(path)
     con.execute(
         "insert into quarantine select ?, ?, line, ?, reason, left(raw, 65536) from staged where status = 'reject'",
         [run_id, src, res.format],
     )
-    before_row = con.execute("select count(*) from usage").fetchone()
-    before = int(before_row[0]) if before_row else 0
-    con.execute(
+    inserted = con.execute(
         f"""
         insert into usage
         select s.dedupe_key, s.record_kind, s.request_count,
@@ -237,9 +233,8 @@ def _finish_file(
         anti join usage u on u.dedupe_key = s.dedupe_key
         """,
         {"fallback": fallback, "fallback_source": fallback_source, "src": src, "format": res.format, "run_id": run_id},
-    )
-    after_row = con.execute("select count(*) from usage").fetchone()
-    res.calls = (int(after_row[0]) if after_row else 0) - before
+    ).fetchone()
+    res.calls = int(inserted[0]) if inserted else 0
     counts = con.execute("select status, reason, count(*) from staged group by all order by all").fetchall()
     ok = 0
     for status, reason, n in counts:

@@ -216,10 +216,14 @@ def _line_table(chunk: bytes, first_line: int) -> pa.Table:
 
 
 def jsonl_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pa.Table]:
-    """(line, raw) tables of about chunk_bytes each; line numbers are 1-based and exact."""
+    """(line, raw) tables of about chunk_bytes each; line numbers are 1-based and exact.
+
+    A last line without a newline joins the table before it (one table, one SQL statement, for a
+    small file that does not end with a newline)."""
     next_line = 1
     rest = b""
     first = True
+    pending: pa.Table | None = None
     with open_bytes(path) as f:
         while True:
             block = f.read(chunk_bytes)
@@ -237,9 +241,14 @@ def jsonl_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pa.Tabl
             body, rest = block[: cut + 1], block[cut + 1 :]
             t = _line_table(body, next_line)
             next_line += t.num_rows
-            yield t
+            if pending is not None:
+                yield pending
+            pending = t
     if rest.strip():
-        yield _line_table(rest + b"\n", next_line)
+        tail = _line_table(rest + b"\n", next_line)
+        pending = tail if pending is None else pa.concat_tables([pending, tail])
+    if pending is not None:
+        yield pending
 
 
 def document_records(doc: Any) -> pa.Table:
@@ -280,28 +289,51 @@ ENVELOPE_STRUCT = json.dumps(
 )
 
 
+def parse_sql(text: str, structure: str) -> str:
+    """SQL: `try(json_transform(text, structure))` (NULL when `text` is not JSON), without DuckDB's slow
+    path for malformed records.
+
+    try() evaluates a whole vector of records (2048) at once; when one of them fails, it evaluates the
+    vector again record by record, several times slower (a truncated line makes its neighbours pay). A
+    record that does not end with `}` (truncated lines, arrays, blank lines) is checked with json_valid
+    first, so it never makes json_transform fail; the others (nearly all) are parsed once, as before.
+    `text`: a column or a short expression (it is read four times); `structure`: the JSON structure.
+    """
+    parse = f"try(json_transform({text}, '{structure}'))"
+    return f"(case when ends_with({text}, '}}') then {parse} when json_valid({text}) then {parse} end)"
+
+
 def unwrap_sql(body_struct: str, source: str = "recs") -> str:
-    """SELECT line, raw, env, b FROM source: `b` is the provider body parsed with `body_struct`.
+    """SELECT line, raw, env, env_time, b, enveloped FROM source: `b` is the provider body parsed with
+    `body_struct`.
 
     Application logs often write the body under `response`, `body` or `data` with a time and tags
     beside it; a bare body is used as it is. Malformed JSON gives b = NULL (the caller rejects it).
+    `env_time` is the envelope's time text (envelope_ts_sql reads it).
     """
-    contains = " or ".join(f"contains(raw, '\"{k}\"')" for k in ENVELOPE_BODY_KEYS)
+    has_body = f"regexp_matches(raw, '\"({'|'.join(ENVELOPE_BODY_KEYS)})\"')"  # one pass over the text
     pick = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
+    times = ", ".join(f"env.{k}" for k in ENVELOPE_TIME_KEYS)
+    # each layer computes its columns once (see layer)
     return f"""
-    select line, raw, env,
-           try(json_transform(coalesce({pick}, raw), '{body_struct}')) as b,
-           coalesce({pick}) is not null as enveloped
+    select line, raw, env, env_time,
+           {parse_sql("coalesce(cast(body as varchar), raw)", body_struct)} as b,
+           body is not null as enveloped
     from (
-        select line, raw,
-               case when {contains} then try(json_transform(raw, '{ENVELOPE_STRUCT}')) end as env
-        from {source}
+        select line, raw, env, coalesce({pick}) as body, coalesce({times}) as env_time
+        from (
+            select line, raw,
+                   case when {has_body} then {parse_sql("raw", ENVELOPE_STRUCT)} end as env
+            from {source}
+        )
     )
     """
 
 
 def ts_sql(expr: str) -> str:
-    """A VARCHAR holding RFC 3339 / ISO text or unix seconds (or ms/us/ns) → TIMESTAMPTZ (NULL if unreadable)."""
+    """A VARCHAR holding RFC 3339 / ISO text or unix seconds (or ms/us/ns) → TIMESTAMPTZ (NULL if unreadable).
+
+    `expr` is read seven times: pass a column (or a struct field), not a computed expression."""
     return f"""(case
         when {expr} is null then null
         when regexp_full_match({expr}, '\\d+(\\.\\d+)?') then
@@ -313,8 +345,9 @@ def ts_sql(expr: str) -> str:
     end)"""
 
 
-def envelope_ts_sql() -> str:
-    return ts_sql("coalesce(env.timestamp, env.created_at, env.ts, env.time)")
+def envelope_ts_sql(env_time: str = "env_time") -> str:
+    """The envelope's time (the `env_time` column of unwrap_sql) → TIMESTAMPTZ."""
+    return ts_sql(env_time)
 
 
 def tags_sql(*json_exprs: str) -> str:
@@ -354,6 +387,20 @@ def strip_content_sql(json_expr: str) -> str:
     never stored; reference DESIGN.md, "Safety properties of the store")."""
     patch = "{" + ",".join(f'"{k}":null' for k in CONTENT_KEYS) + "}"
     return f"json_merge_patch({json_expr}, '{patch}')"
+
+
+def layer(source: str, **cols: str) -> str:
+    """`SELECT *, <expr> AS <name>, … FROM (source)`: a layer of SQL that computes each expression ONCE
+    per record, so that the next layer reads it by name.
+
+    Format SQL is built by pasting Python strings together: a sub-expression written into several
+    others (a model's vendor, a record's problem, …) is otherwise copied into the query every time it
+    is used, and DuckDB binds, optimises and evaluates every copy. Expressions that may fail on some
+    records (json_type on malformed JSON, …) must stay behind their guards: a layer evaluates its
+    columns for every record.
+    """
+    items = ",\n           ".join(f"{expr} as {name}" for name, expr in cols.items())
+    return f"select *,\n           {items}\nfrom ({source})"
 
 
 def staged_select(**cols: str) -> str:

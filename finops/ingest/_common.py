@@ -133,20 +133,23 @@ def md5_key(prefix: str, id_expr: str) -> str:
     return f"coalesce('{prefix}:' || {id_expr}, 'md5:' || md5(raw))"
 
 
-def status_cols(problem: str, skip: str | None = None) -> dict[str, str]:
+def status_cols(problem: str = "problem", skip: str | None = None) -> dict[str, str]:
     """status / reason / raw for a per-record format.
 
-    problem: SQL giving why the record is rejected (NULL if fine); skip: SQL giving why it is not a
-    call at all (NULL if it is one). Blank lines are skipped; unparseable records are rejected.
+    problem: the column (computed in a layer below, see _base.layer) giving why the record is rejected
+    (NULL if fine); skip: the column giving why it is not a call at all (NULL if it is one). Column
+    NAMES, not expressions: each is read up to three times. Blank lines are skipped; unparseable
+    records (`b` NULL) are rejected. `b` is parsed from `raw` (so it is NULL when raw is blank).
     """
     skip_sql = skip or "null"
+    # a blank line never parses (b is NULL): trim(raw) (slow on long lines) is read only for those
     return {
-        "status": f"""case when trim(raw) = '' then 'skip' when b is null then 'reject'
-                      when ({skip_sql}) is not null then 'skip'
-                      when ({problem}) is not null then 'reject' else 'ok' end""",
-        "reason": f"""case when trim(raw) = '' then 'blank line'
-                      when b is null then 'malformed JSON (or not an object of this format)'
-                      when ({skip_sql}) is not null then ({skip_sql})
-                      else ({problem}) end""",
-        "raw": f"case when b is null or ({problem}) is not null then raw end",
+        "status": f"""case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
+                      when {skip_sql} is not null then 'skip'
+                      when {problem} is not null then 'reject' else 'ok' end""",
+        "reason": f"""case when b is null then case when trim(raw) = '' then 'blank line'
+                                              else 'malformed JSON (or not an object of this format)' end
+                      when {skip_sql} is not null then {skip_sql}
+                      else {problem} end""",
+        "raw": f"case when b is null or {problem} is not null then raw end",
     }

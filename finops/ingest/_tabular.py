@@ -400,20 +400,23 @@ def blank_sql(columns: Sequence[str]) -> str:
     return "(" + " and ".join(f"nullif(trim({_ident(c)}), '') is null" for c in columns) + ")"
 
 
-def tab_status(columns: Sequence[str], problem: str, skip: str | None = None) -> dict[str, str]:
+def tab_status(
+    columns: Sequence[str], problem: str = "_problem", skip: str | None = None, blank: str = "_blank"
+) -> dict[str, str]:
     """status / reason / raw for a tabular format (see _common.status_cols for JSON formats).
 
     Rows that could not be parsed are rejected; rows whose declared columns are all blank are skipped.
+    problem / skip / blank: the NAMES of columns computed in a layer below (_base.layer): why the row is
+    rejected, why it is skipped (None: never), and blank_sql(columns). Each is read several times.
     """
     skip_sql = skip or "null"
-    blank = blank_sql(columns)
     return {
         "status": f"""case when _bad is not null then 'reject' when {blank} then 'skip'
-                      when ({skip_sql}) is not null then 'skip'
-                      when ({problem}) is not null then 'reject' else 'ok' end""",
+                      when {skip_sql} is not null then 'skip'
+                      when {problem} is not null then 'reject' else 'ok' end""",
         "reason": f"""case when _bad is not null then _bad when {blank} then 'blank row'
-                      when ({skip_sql}) is not null then ({skip_sql}) else ({problem}) end""",
+                      when {skip_sql} is not null then {skip_sql} else {problem} end""",
         "raw": f"""case when _bad is not null then _raw
-                        when not {blank} and ({skip_sql}) is null and ({problem}) is not null
+                        when not {blank} and {skip_sql} is null and {problem} is not null
                         then {row_json_sql(columns)} end""",
     }

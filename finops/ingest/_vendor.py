@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from finops.ingest._base import CONTENT_KEYS, strip_content_sql, ts_sql
+from finops.ingest._base import CONTENT_KEYS, layer, strip_content_sql, ts_sql
 from finops.ingest._common import openai_buckets
 
 # Bedrock ids: [geo.]vendor.model[-vN:M] (also the tail of an ARN).
@@ -71,19 +71,27 @@ def q(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def model_vendor_sql(model: str) -> str:
-    """SQL: the vendor that made a logged model id (openai, anthropic, google, meta, …), NULL if unknown.
+def with_vendor(source: str, model: str, name: str = "vendor", low: str | None = None) -> str:
+    """A layer over the relation `source` adding the column `name`: the vendor that made the logged model
+    id `model` (openai, anthropic, google, meta, …), NULL if unknown.
 
     Reads Bedrock ids and ARNs (`us.anthropic.claude…`), gateway ids (`anthropic/claude-sonnet-4.5`,
-    `accounts/fireworks/models/llama-v3p1-70b-instruct`) and bare ids (`deepseek-chat`, `grok-3`).
+    `accounts/fireworks/models/llama-v3p1-70b-instruct`) and bare ids (`deepseek-chat`, `grok-3`): the
+    lowercased id, its last path segment and its first one are computed once (helper columns, dropped;
+    `low`: keep the lowercased, trimmed id as a column of that name).
     """
-    low = f"lower(trim({model}))"
-    base = f"regexp_replace({low}, '^.*/', '')"
-    bedrock = f"nullif(regexp_extract({base}, '^(({BEDROCK_GEOS})\\.)?({BEDROCK_VENDORS})\\.', 3), '')"
-    fam = " ".join(f"when regexp_matches({base}, {q(rx)}) then {q(v)}" for rx, v in _FAMILIES)
+    fam = " ".join(f"when regexp_matches(_mv_base, {q(rx)}) then {q(v)}" for rx, v in _FAMILIES)
+    bedrock = f"nullif(regexp_extract(_mv_base, '^(({BEDROCK_GEOS})\\.)?({BEDROCK_VENDORS})\\.', 3), '')"
     org = " ".join(f"when {q(k)} then {q(v)}" for k, v in _ORGS.items())
-    return f"""coalesce(case {fam} end, {bedrock},
-        case when contains({low}, '/') then case split_part({low}, '/', 1) {org} end end)"""
+    keys = layer(
+        layer(source, _mv_low=f"lower(trim({model}))"),
+        _mv_base="regexp_replace(_mv_low, '^.*/', '')",
+        _mv_org="case when contains(_mv_low, '/') then split_part(_mv_low, '/', 1) end",
+    )
+    keep = f", _mv_low as {low}" if low else ""
+    return f"""select * exclude (_mv_low, _mv_base, _mv_org){keep},
+           coalesce(case {fam} end, {bedrock}, case _mv_org {org} end) as {name}
+    from ({keys})"""
 
 
 PLATFORM_OF_PROVIDER = {
@@ -138,7 +146,8 @@ DIRECT_PLATFORMS = ("openai", "anthropic", "deepseek", "mistral", "xai", "cohere
 
 def platform_of_provider_sql(name: str) -> str:
     """SQL: a gateway's provider name (LiteLLM `custom_llm_provider`, Helicone `provider`, OTel
-    `gen_ai.provider.name`) → platform; unknown names are kept, lowercased."""
+    `gen_ai.provider.name`) → platform; unknown names are kept, lowercased. `name`: a column (read once
+    per known name)."""
     cases = " ".join(f"when {q(k)} then {q(v)}" for k, v in PLATFORM_OF_PROVIDER.items())
     return f"(case lower(trim({name})) {cases} else nullif(lower(trim({name})), '') end)"
 
@@ -168,7 +177,8 @@ def provider_key_sql(id_expr: str, fallback_prefix: str, platform: str | None = 
 
     `chatcmpl-…` / `resp_…` → openai:…, `msg_…` → anthropic:…, `gen-…` → openrouter:…; an other id of
     an OpenAI-compatible platform → openai:… (openai.chat keys every chat.completion body that way);
-    else `<fallback_prefix>:id`. NULL when the id is NULL.
+    else `<fallback_prefix>:id`. NULL when the id is NULL. `id_expr` and `platform`: columns (each is
+    read several times).
     """
     compat = ""
     if platform is not None:
@@ -242,7 +252,7 @@ def azure_deployment_sql(raw: str = "raw") -> str:
     return f"coalesce(case {field} end, case when contains({raw}, '/openai/deployments/') then {url} end)"
 
 
-def chat_platform_sql(model: str, *, azure: str, groq: str, deepseek: str, vendor: str | None = None) -> str:
+def chat_platform_sql(low: str, *, azure: str, groq: str, deepseek: str, vendor: str) -> str:
     """SQL: which host served an OpenAI-shaped chat body, from marker fields first, then the model id.
 
     azure / groq / deepseek: SQL conditions for the markers (content filters; x_groq or usage.queue_time;
@@ -250,20 +260,23 @@ def chat_platform_sql(model: str, *, azure: str, groq: str, deepseek: str, vendo
     or an `org/Model-…-Turbo|Lite|Reference` id → together; Groq's `-versatile` / `-instant` names →
     groq; `deepseek-chat|reasoner|coder` → deepseek; `grok-*` → xai; Mistral's names → mistral; OpenAI
     ids → openai; anything else (self-hosted vLLM, other `org/model` ids) → openai_compatible.
-    vendor: a column already holding model_vendor_sql(model), if the caller computed it.
+    low: the column holding the model id trimmed and lowercased; vendor: the column holding the model's
+    vendor (with_vendor).
     """
-    low = f"lower(trim({model}))"
-    vendor = vendor or model_vendor_sql(model)
+
+    def ends(*suffixes: str) -> str:  # plain string tests: cheaper than a regular expression on every record
+        return " or ".join(f"ends_with({low}, {q(x)})" for x in suffixes)
+
     return f"""(case
         when {azure} then 'azure'
         when {groq} then 'groq'
         when {deepseek} then 'deepseek'
         when {low} like 'accounts/fireworks/%' then 'fireworks'
         when {low} like 'togethercomputer/%'
-             or (contains({low}, '/') and regexp_matches({low}, '-(turbo|lite|reference)$')) then 'together'
+             or (contains({low}, '/') and ({ends("-turbo", "-lite", "-reference")})) then 'together'
         when contains({low}, '/') then 'openai_compatible'
-        when regexp_matches({low}, '-(versatile|instant)$') then 'groq'
-        when regexp_matches({low}, '^deepseek-(chat|reasoner|coder)$') then 'deepseek'
+        when {ends("-versatile", "-instant")} then 'groq'
+        when {low} in ('deepseek-chat', 'deepseek-reasoner', 'deepseek-coder') then 'deepseek'
         when {vendor} in ('openai', 'xai', 'mistral') then {vendor}
         when {low} is null then 'openai'
         else 'openai_compatible' end)"""

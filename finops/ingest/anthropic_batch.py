@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
 from finops.ingest._common import (
     ANTHROPIC_BODY,
     anthropic_buckets,
@@ -40,7 +40,7 @@ class AnthropicBatch(LogFormat):
         skip = """case when b.result.type is distinct from 'succeeded'
                        then 'batch result ' || coalesce(b.result.type, 'without type') || ' (not billed)' end"""
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key=md5_key("anthropic", "b.result.message.id"),
             record_kind="'call'",
@@ -55,7 +55,5 @@ class AnthropicBatch(LogFormat):
             request_id="b.result.message.id",
             **anthropic_buckets("b.result.message.usage"),
         )
-        return f"""
-        select {cols}
-        from (select line, raw, try(json_transform(raw, '{struct(LINE)}')) as b from recs)
-        """
+        src = f"select line, raw, {parse_sql('raw', struct(LINE))} as b from recs"
+        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"

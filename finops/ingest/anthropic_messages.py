@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
 from finops.ingest._common import (
     ANTHROPIC_BODY,
     anthropic_buckets,
@@ -42,13 +42,12 @@ class AnthropicMessages(LogFormat):
         )
 
     def sql(self) -> str:
-        problem = anthropic_usage_problem("b.usage")
         model_id = """(case when contains(raw, '"modelId"') then try(json_extract_string(raw, '$.modelId')) end)"""
         bedrock_id = "'^(arn:aws[a-z-]*:bedrock:|((us|eu|apac|global|us-gov|jp|au|ca)\\.)?anthropic\\.)'"
-        platform = f"""case when b.id like 'msg_bdrk_%' or regexp_matches(coalesce({model_id}, ''), {bedrock_id})
+        platform = f"""case when b.id like 'msg_bdrk_%' or regexp_matches(coalesce(model_id, ''), {bedrock_id})
                             then 'bedrock' when b.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end"""
         cols = staged_select(
-            **status_cols(problem),
+            **status_cols("problem"),
             line="line",
             dedupe_key=md5_key("anthropic", "b.id"),
             record_kind="'call'",
@@ -57,14 +56,12 @@ class AnthropicMessages(LogFormat):
             ts_source="'envelope'",
             provider="'anthropic'",
             platform=platform,
-            model_raw=f"coalesce(b.model, {model_id})",
+            model_raw="coalesce(b.model, model_id)",
             service_tier=tier_sql("b.usage.service_tier"),
             region="b.usage.inference_geo",
             tags=tags_sql("env.tags", "env.metadata"),
             request_id="b.id",
             **anthropic_buckets("b.usage"),
         )
-        return f"""
-        select {cols}
-        from ({unwrap_sql(struct(ANTHROPIC_BODY))})
-        """
+        src = layer(unwrap_sql(struct(ANTHROPIC_BODY)), problem=anthropic_usage_problem("b.usage"), model_id=model_id)
+        return f"select {cols}\nfrom ({src})"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, tier_sql, ts_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
 from finops.ingest._common import struct
 from finops.ingest._exports import currency_problem, key_sql, tags_map_sql
 from finops.ingest._tabular import dec_sql
@@ -82,11 +82,16 @@ def _bad() -> str:
     )
 
 
-def _from(result: dict[str, Any], select: str) -> str:
+def _from(result: dict[str, Any], select: str, *layers: dict[str, str]) -> str:
+    """The report's results (`line`, bucket `bk`, result `r`), each of `layers` adding columns computed
+    once per result (_base.layer), and its malformed records."""
+    results = "select line, bk, unnest(bk.results) as r from buckets"
+    for cols in layers:
+        results = layer(results, **cols)
     return f"""
-        with pages as (select line, raw, try(json_transform(raw, '{_page(result)}')) as p from recs),
+        with pages as (select line, raw, {parse_sql("raw", _page(result))} as p from recs),
         buckets as (select line, unnest(p.data) as bk from pages where p is not null),
-        results as (select line, bk, unnest(bk.results) as r from buckets)
+        results as ({results})
         select {select} from results
         union all
         select {_bad()} from pages where p is null and trim(raw) <> ''
@@ -115,9 +120,9 @@ class AnthropicUsageReport(LogFormat):
             when r.output_tokens is null then 'usage bucket has no output_tokens'
             when bk.starting_at is null then 'bucket has no starting_at' end"""
         cols = staged_select(
-            status=f"case when ({problem}) is not null then 'reject' else 'ok' end",
-            reason=problem,
-            raw=f"case when ({problem}) is not null then cast(to_json(r) as varchar) end",
+            status="case when problem is not null then 'reject' else 'ok' end",
+            reason="problem",
+            raw="case when problem is not null then cast(to_json(r) as varchar) end",
             line="line",
             dedupe_key=key_sql(
                 "anthropic.usage",
@@ -154,7 +159,7 @@ class AnthropicUsageReport(LogFormat):
             extra="""json_object('bucket_end', bk.ending_at, 'context_window', r.context_window, 'speed', r.speed,
                                  'requests_known', false)""",
         )
-        return _from(USAGE_RESULT, cols)
+        return _from(USAGE_RESULT, cols, {"problem": problem})
 
 
 @register
@@ -172,16 +177,15 @@ class AnthropicCostReport(LogFormat):
         )
 
     def sql(self) -> str:
-        cents = dec_sql("r.amount")
-        usd = f"cast({cents} * 0.01 as decimal(38, 12))"
+        usd = "cast(cents * 0.01 as decimal(38, 12))"
         problem = f"""case when r.amount is null then 'cost result has no amount'
-            when {cents} is null then 'amount is not a number: ' || r.amount
+            when cents is null then 'amount is not a number: ' || r.amount
             when bk.starting_at is null then 'bucket has no starting_at'
             else ({currency_problem("r.currency")}) end"""
         cols = staged_select(
-            status=f"case when ({problem}) is not null then 'reject' else 'ok' end",
-            reason=problem,
-            raw=f"case when ({problem}) is not null then cast(to_json(r) as varchar) end",
+            status="case when problem is not null then 'reject' else 'ok' end",
+            reason="problem",
+            raw="case when problem is not null then cast(to_json(r) as varchar) end",
             line="line",
             dedupe_key=key_sql(
                 "anthropic.cost",
@@ -211,4 +215,4 @@ class AnthropicCostReport(LogFormat):
                                  'description', r.description, 'token_type', r.token_type,
                                  'context_window', r.context_window)""",
         )
-        return _from(COST_RESULT, cols)
+        return _from(COST_RESULT, cols, {"cents": dec_sql("r.amount")}, {"problem": problem})

@@ -44,12 +44,12 @@ class AnthropicStream(LogFormat):
         u = "s.start_usage"
         d = "s.b.usage"
         cols = staged_select(
-            status="""case when trim(raw) = '' then 'skip' when b is null then 'reject'
+            status="""case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
                           when b.type = 'message_delta' and line = last_delta then 'ok'
                           when b.type = 'message_start' and last_delta is null then 'reject'
                           else 'skip' end""",
-            reason="""case when trim(raw) = '' then 'blank line'
-                          when b is null then 'malformed JSON (or not an object of this format)'
+            reason="""case when b is null then case when trim(raw) = '' then 'blank line'
+                               else 'malformed JSON (or not an object of this format)' end
                           when b.type = 'message_delta' and line = last_delta then null
                           when b.type = 'message_start' and last_delta is null
                               then 'stream ended before message_delta: output tokens unknown'
@@ -59,7 +59,7 @@ class AnthropicStream(LogFormat):
             dedupe_key="coalesce('anthropic:' || msg_id, 'md5:' || md5(raw))",
             record_kind="'call'",
             request_count="1",
-            ts=envelope_ts_sql().replace("env.", "start_env."),
+            ts=envelope_ts_sql("start_env_time"),
             ts_source="'envelope'",
             provider="'anthropic'",
             platform="'anthropic'",
@@ -95,7 +95,7 @@ class AnthropicStream(LogFormat):
             from ({unwrap_sql(struct(EVENT))})
         ), s as (
             select e.*, st.b.message.id as msg_id, st.b.message.model as msg_model,
-                   st.b.message.usage as start_usage, st.env as start_env,
+                   st.b.message.usage as start_usage, st.env as start_env, st.env_time as start_env_time,
                    max(case when e.b.type = 'message_delta' then e.line end)
                        over (partition by e.start_line) as last_delta
             from e left join e st on st.line = e.start_line

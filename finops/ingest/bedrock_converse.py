@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, staged_select, tier_sql, ts_sql
+from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
 from finops.ingest._common import status_cols, struct, unwrap_py
-from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, model_vendor_sql
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
 BODY = {
@@ -97,40 +97,48 @@ class BedrockConverse(LogFormat):
         return any(one(r) for r in records)
 
     def sql(self) -> str:
-        model = "coalesce(env.modelId, env.model_id, b.modelId, env.model)"
         problem = f"""case
             when b.usage is null then 'no usage object'
             when b.usage.inputTokens is null then 'usage has no inputTokens'
             when b.usage.outputTokens is null then 'usage has no outputTokens'
-            when {model} is null or trim({model}) = '' then '{NO_MODEL}'
+            when model is null or trim(model) = '' then '{NO_MODEL}'
         end"""
-        rid = "coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId)"
-        env_ts = ts_sql("coalesce(env.timestamp, env.created_at, env.ts, env.time)")
-        http_ts = "try_strptime(b.ResponseMetadata.HTTPHeaders.date, '%a, %d %b %Y %H:%M:%S GMT')"
         tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
         cols = staged_select(
-            **status_cols(problem),
+            **status_cols("problem"),
             line="line",
-            dedupe_key=f"coalesce('bedrock:' || {rid}, 'md5:' || md5(raw))",
+            dedupe_key="coalesce('bedrock:' || rid, 'md5:' || md5(raw))",
             record_kind="'call'",
             request_count="1",
-            ts=f"coalesce({env_ts}, {http_ts})",
-            ts_source=f"case when {env_ts} is not null then 'envelope' when {http_ts} is not null then 'record' end",
-            provider=f"coalesce({model_vendor_sql(model)}, 'unknown')",
+            ts="coalesce(env_ts, http_ts)",
+            ts_source="case when env_ts is not null then 'envelope' when http_ts is not null then 'record' end",
+            provider="coalesce(vendor, 'unknown')",
             platform="'bedrock'",
-            model_raw=model,
+            model_raw="model",
             service_tier=tier_sql(tier),
-            region=f"coalesce(env.region, nullif(regexp_extract({model}, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
+            region="coalesce(env.region, nullif(regexp_extract(model, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
             tags=map_concat_sql(json_map_sql("env.metadata"), json_map_sql("env.tags")),
-            request_id=rid,
+            request_id="rid",
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
             **converse_buckets("b.usage"),
         )
         bodies = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
-        return f"""
-        select {cols}
-        from (
-            select line, raw, env, try(json_transform(coalesce({bodies}, raw), '{struct(BODY)}')) as b
-            from (select line, raw, try(json_transform(raw, '{struct(ENVELOPE)}')) as env from recs)
+        src = f"""
+            select line, raw, env, {parse_sql("coalesce(cast(body as varchar), raw)", struct(BODY))} as b
+            from (
+                select line, raw, env, coalesce({bodies}) as body
+                from (select line, raw, {parse_sql("raw", struct(ENVELOPE))} as env from recs)
+            )"""
+        src = layer(
+            src,
+            model="coalesce(env.modelId, env.model_id, b.modelId, env.model)",
+            rid="coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId)",
+            env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
         )
-        """
+        src = layer(
+            src,
+            env_ts=ts_sql("env_time"),
+            http_ts="try_strptime(b.ResponseMetadata.HTTPHeaders.date, '%a, %d %b %Y %H:%M:%S GMT')",
+            problem=problem,
+        )
+        return f"select {cols}\nfrom ({with_vendor(src, 'model')})"

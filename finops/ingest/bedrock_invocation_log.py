@@ -30,9 +30,9 @@ import numpy as np
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, tier_sql, ts_sql
 from finops.ingest._common import status_cols, struct
-from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, model_vendor_sql, tag_entries_sql
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 SCHEMA = "ModelInvocationLog"
 BODY_USAGE = {
@@ -155,7 +155,7 @@ class BedrockInvocationLog(LogFormat):
         read = "coalesce(b.input.cacheReadInputTokenCount, bu.cache_read_input_tokens, bu.cacheReadInputTokens, bu.cacheReadInputTokenCount, 0)"  # noqa: E501
         write = "coalesce(b.input.cacheWriteInputTokenCount, bu.cache_creation_input_tokens, bu.cacheWriteInputTokens, bu.cacheWriteInputTokenCount, 0)"  # noqa: E501
         details_1h = "list_sum(list_transform(list_filter(coalesce(bu.cacheDetails, []), lambda d: lower(d.ttl) = '1h'), lambda d: d.inputTokens))"  # noqa: E501
-        w1h = f"least({write}, coalesce(bu.cache_creation.ephemeral_1h_input_tokens, {details_1h}, 0))"
+        w1h = f"least(t_write, coalesce(bu.cache_creation.ephemeral_1h_input_tokens, {details_1h}, 0))"
         guardrail = (
             'regexp_matches(rec, \'"amazon-bedrock-guardrailAction"\\s*:\\s*"INTERVENED"|'
             '"stopReason"\\s*:\\s*"guardrail_intervened"\')'
@@ -163,13 +163,13 @@ class BedrockInvocationLog(LogFormat):
         skip = f"""case
             when b.schemaType is distinct from '{SCHEMA}'
                 then 'not a ModelInvocationLog record (schemaType ' || coalesce(b.schemaType, 'missing') || ')'
-            when {inp} is null and {out} is null and {guardrail} then 'guardrail intervened: no tokens'
-            when {inp} is null and {out} is null and b.errorCode is not null
+            when t_in is null and t_out is null and {guardrail} then 'guardrail intervened: no tokens'
+            when t_in is null and t_out is null and b.errorCode is not null
                 then 'failed call (' || b.errorCode || '): no tokens'
         end"""
-        problem = f"""case
-            when {inp} is null and {out} is null then 'no token counts (input.inputTokenCount, output.outputTokenCount)'
-            when {inp} is null then 'no input.inputTokenCount'
+        problem = """case
+            when t_in is null and t_out is null then 'no token counts (input.inputTokenCount, output.outputTokenCount)'
+            when t_in is null then 'no input.inputTokenCount'
         end"""
         arn = "b.identity.arn"
         caller = tag_entries_sql(
@@ -180,22 +180,22 @@ class BedrockInvocationLog(LogFormat):
         )
         tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key="coalesce('bedrock:' || b.requestId, 'md5:' || md5(rec))",
-            pref=f"case when {inp} is null then 0 else 1 end",
+            pref="case when t_in is null then 0 else 1 end",
             record_kind="'call'",
             request_count="1",
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
-            provider=f"coalesce({model_vendor_sql('b.modelId')}, 'unknown')",
+            provider="coalesce(vendor, 'unknown')",
             platform="'bedrock'",
             model_raw="b.modelId",
-            input_uncached=inp,
-            cache_read=read,
-            cache_write_5m=f"{write} - {w1h}",
-            cache_write_1h=w1h,
-            output=f"coalesce({out}, 0)",
+            input_uncached="t_in",
+            cache_read="t_read",
+            cache_write_5m="t_write - w1h",
+            cache_write_1h="w1h",
+            output="coalesce(t_out, 0)",
             service_tier=tier_sql(tier),
             region="coalesce(b.inferenceRegion, b.region)",
             tags=map_concat_sql(caller, json_map_sql("b.requestMetadata")),
@@ -203,13 +203,11 @@ class BedrockInvocationLog(LogFormat):
             extra=extra_sql("rec"),
         )
         # status_cols reads `raw`: the record text, unwrapped from a JSONL line's "@message" if need be
-        return f"""
-        select {cols}
-        from (
+        src = f"""
             select line, rec as raw, rec, bu, b from (
                 select line, rec, b, b.output.outputBodyJson.usage as bu
                 from (
-                    select line, rec, try(json_transform(rec, '{struct(RECORD)}')) as b
+                    select line, rec, {parse_sql("rec", struct(RECORD))} as b
                     from (
                         select line, case when contains(raw, '"@message"')
                                           then coalesce(try(json_extract_string(raw, '$."@message"')), raw)
@@ -217,6 +215,7 @@ class BedrockInvocationLog(LogFormat):
                         from recs
                     )
                 )
-            )
-        )
-        """
+            )"""
+        src = layer(src, t_in=inp, t_out=out, t_read=read, t_write=write)
+        src = layer(with_vendor(src, "b.modelId"), w1h=w1h, skip=skip, problem=problem)
+        return f"select {cols}\nfrom ({src})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, tier_sql, ts_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
 from finops.ingest._common import ANTHROPIC_BODY, anthropic_buckets, anthropic_usage_problem, status_cols, struct
 
 LINE = {
@@ -48,7 +48,7 @@ class ClaudeCode(LogFormat):
         skip = """case when b.type is distinct from 'assistant' then coalesce(b.type, 'untyped') || ' line'
                        when b.message.model = '<synthetic>' then 'synthetic message (local placeholder)' end"""
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key="coalesce('anthropic:' || b.message.id, 'claude_code:' || b.requestId, 'md5:' || md5(raw))",
             pref="""(case when coalesce(b.isSidechain, false) then 0 else 1 end) * 1000000000000
@@ -71,7 +71,5 @@ class ClaudeCode(LogFormat):
             request_id="b.requestId",
             **anthropic_buckets("b.message.usage"),
         )
-        return f"""
-        select {cols}
-        from (select line, raw, try(json_transform(raw, '{struct(LINE)}')) as b from recs)
-        """
+        src = f"select line, raw, {parse_sql('raw', struct(LINE))} as b from recs"
+        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"

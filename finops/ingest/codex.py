@@ -20,9 +20,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, ts_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, ts_sql
 from finops.ingest._common import struct
-from finops.ingest._vendor import extra_sql, model_vendor_sql, platform_of_provider_sql, tag_entries_sql
+from finops.ingest._vendor import extra_sql, platform_of_provider_sql, tag_entries_sql, with_vendor
 
 USAGE = {
     "input_tokens": "BIGINT",
@@ -91,20 +91,20 @@ class Codex(LogFormat):
                            || coalesce(tot.input_tokens, 0) || ':' || coalesce(tot.output_tokens, 0)
                       else 'md5:' || md5(raw) end"""
         cols = staged_select(
-            status=f"""case when trim(raw) = '' then 'skip' when b is null then 'reject'
-                           when ({skip}) is not null then 'skip'
-                           when ({problem}) is not null then 'reject' else 'ok' end""",
-            reason=f"""case when trim(raw) = '' then 'blank line'
-                           when b is null then 'malformed JSON (or not an object of this format)'
-                           when ({skip}) is not null then ({skip}) else ({problem}) end""",
-            raw=f"case when b is null or (({skip}) is null and ({problem}) is not null) then raw end",
+            status="""case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
+                           when skip is not null then 'skip'
+                           when problem is not null then 'reject' else 'ok' end""",
+            reason="""case when b is null then case when trim(raw) = '' then 'blank line'
+                                else 'malformed JSON (or not an object of this format)' end
+                           when skip is not null then skip else problem end""",
+            raw="case when b is null or (skip is null and problem is not null) then raw end",
             line="line",
             dedupe_key=key,
             record_kind="'call'",
             request_count="1",
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
-            provider=f"coalesce({model_vendor_sql('model')}, 'openai')",
+            provider="coalesce(vendor, 'openai')",
             platform=f"coalesce({platform_of_provider_sql('model_provider')}, 'openai')",
             model_raw="model",
             input_uncached="u.input_tokens - coalesce(u.cached_input_tokens, 0)",
@@ -119,9 +119,7 @@ class Codex(LogFormat):
             ),
             extra=extra_sql(),
         )
-        return f"""
-        select {cols}
-        from (
+        src = f"""
             select *, case mode when 'delta' then {delta} when 'last' then last when 'total' then tot end as u
             from (
                 select *, {mode} as mode
@@ -144,9 +142,9 @@ class Codex(LogFormat):
                                 ignore nulls) over (order by line {upto}) as model_provider,
                             last_value(case when b.type = 'session_meta' then b.payload.git.branch end
                                 ignore nulls) over (order by line {upto}) as branch
-                        from (select line, raw, try(json_transform(raw, '{struct(LINE)}')) as b from recs)
+                        from (select line, raw, {parse_sql("raw", struct(LINE))} as b from recs)
                     )
                 )
-            )
-        )
-        """
+            )"""
+        src = layer(with_vendor(src, "model"), skip=skip, problem=problem)
+        return f"select {cols}\nfrom ({src})"

@@ -18,10 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, ts_sql
+from finops.ingest._base import LogFormat, layer, staged_select, ts_sql
 from finops.ingest._exports import currency_problem, key_sql
-from finops.ingest._tabular import dec_sql, q, tab_status
-from finops.ingest._vendor import model_vendor_sql
+from finops.ingest._tabular import blank_sql, dec_sql, q, tab_status
+from finops.ingest._vendor import with_vendor
 
 COLUMNS = (
     "BilledCost",
@@ -150,19 +150,15 @@ class Focus(LogFormat):
                  || coalesce({q("ChargePeriodStart")}, 'empty')
             else ({currency_problem(q("BillingCurrency"))}) end"""
         developer = _company("_developer", host=False)
-        service = _company(f"coalesce({q('ServiceProviderName')}, {q('ProviderName')}, {q('PublisherName')})", False)
-        host = _company(
-            f"coalesce({q('HostProviderName')}, {q('ServiceProviderName')}, {q('ProviderName')}, "
-            f"{q('InvoiceIssuerName')})",
-            host=True,
-        )
+        service = _company("_service_name", host=False)
+        host = _company("_host_name", host=True)
         tags = f"""map_concat(
             coalesce(try(json_transform({q("Tags")}, '"MAP(VARCHAR, VARCHAR)"')), map()),
             map_from_entries(list_filter([
                 {{'key': 'sub_account_id', 'value': {q("SubAccountId")}}},
                 {{'key': 'sub_account', 'value': {q("SubAccountName")}}}], lambda x: x.value is not null)))"""
         cols = staged_select(
-            **tab_status(COLUMNS, problem),
+            **tab_status(COLUMNS, "_problem"),
             line="line",
             dedupe_key=key_sql(
                 "focus",
@@ -172,7 +168,7 @@ class Focus(LogFormat):
             request_count="0",
             ts="_ts",
             ts_source="'record'",
-            provider=f"coalesce({developer}, {model_vendor_sql('_model')}, {service}, 'unknown')",
+            provider=f"coalesce({developer}, _vendor, {service}, 'unknown')",
             platform=f"coalesce({host}, 'unknown')",
             model_raw=f"""coalesce(_model, nullif(trim({q("ChargeDescription")}), ''),
                 nullif(trim({q("SkuMeter")}), ''), nullif(trim({q("ServiceName")}), ''),
@@ -194,4 +190,12 @@ class Focus(LogFormat):
                 'consumed_quantity', {q("ConsumedQuantity")}, 'consumed_unit', {q("ConsumedUnit")},
                 'pricing_category', {q("PricingCategory")}, 'service_name', {q("ServiceName")})""",
         )
-        return f"select {cols} from ({step3})"
+        checks = layer(
+            with_vendor(step3, "_model", "_vendor"),
+            _blank=blank_sql(COLUMNS),
+            _problem=problem,
+            _service_name=f"coalesce({q('ServiceProviderName')}, {q('ProviderName')}, {q('PublisherName')})",
+            _host_name=f"coalesce({q('HostProviderName')}, {q('ServiceProviderName')}, {q('ProviderName')}, "
+            f"{q('InvoiceIssuerName')})",
+        )
+        return f"select {cols}\nfrom ({checks})"

@@ -11,7 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, ts_sql, unwrap_sql
+from finops.ingest._base import (
+    LogFormat,
+    envelope_ts_sql,
+    layer,
+    staged_select,
+    tags_sql,
+    tier_sql,
+    ts_sql,
+    unwrap_sql,
+)
 from finops.ingest._common import md5_key, status_cols, struct, unwrap_py
 
 BODY = {
@@ -50,7 +59,7 @@ class Gemini(LogFormat):
         skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)' end"""
         vertex = f"(b.createTime is not null or {m}.trafficType is not null)"
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key=md5_key("google", "b.responseId"),
             pref=f"coalesce({m}.totalTokenCount, {m}.promptTokenCount + coalesce({m}.candidatesTokenCount, 0))",
@@ -72,7 +81,4 @@ class Gemini(LogFormat):
             tags=tags_sql("env.tags", "env.metadata", "b.labels"),
             request_id="b.responseId",
         )
-        return f"""
-        select {cols}
-        from ({unwrap_sql(struct(BODY))})
-        """
+        return f"select {cols}\nfrom ({layer(unwrap_sql(struct(BODY)), problem=problem, skip=skip)})"

@@ -43,10 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finops.errors import UsageError
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, read_all, staged_select, tier_sql, ts_sql
 from finops.ingest._exports import key_sql
-from finops.ingest._tabular import dec_sql, int_sql, q, tab_status
-from finops.ingest._vendor import direct_platform_sql, model_vendor_sql, tag_entries_sql
+from finops.ingest._tabular import blank_sql, dec_sql, int_sql, q, tab_status
+from finops.ingest._vendor import direct_platform_sql, tag_entries_sql, with_vendor
 
 FIELDS = (
     "ts",
@@ -218,10 +218,10 @@ class Generic(LogFormat):
             ts = ts_sql(f"trim({raw_ts})")
         else:
             ts = "null"
+        # the model, time, cost and provider are computed once per row, in layers (helper columns: _g_*)
         model = text("model")
-        vendor = model_vendor_sql(model)
-        provider = f"coalesce({text('provider')}, {vendor}, 'unknown')"
-        platform = f"coalesce({text('platform')}, {direct_platform_sql(provider)}, {provider})"
+        provider = f"coalesce({text('provider')}, _g_vendor, 'unknown')"
+        platform = f"coalesce({text('platform')}, {direct_platform_sql('_g_provider')}, _g_provider)"
         cached, w5, w1 = tokens("cache_read"), tokens("cache_write"), tokens("cache_write_1h")
         if col("input_uncached"):
             uncached = tokens("input_uncached")
@@ -236,9 +236,9 @@ class Generic(LogFormat):
         tag_pairs = [(f[4:], q(c)) for c, f in m.columns.items() if f.startswith("tag:")]
         tags = tag_entries_sql(*tag_pairs) if tag_pairs else "null"
         kind = m.record.kind
-        problem = f"""case when {ts} is null then 'no time (or it does not match the mapping''s time format)'
-            when {model} is null then 'no model'
-            {f"when {cost} is null then 'no cost'" if kind == "cost" else ""}
+        problem = f"""case when _g_ts is null then 'no time (or it does not match the mapping''s time format)'
+            when _g_model is null then 'no model'
+            {"when _g_cost is null then 'no cost'" if kind == "cost" else ""}
             end"""
         request_id = col("request_id")
         ids = [q(c) for c in m.columns]
@@ -252,7 +252,7 @@ class Generic(LogFormat):
                 else ("1" if kind == "call" else "0")
             )
         cols = staged_select(
-            **tab_status(tuple(m.columns), problem),
+            **tab_status(tuple(m.columns), "_g_problem", blank="_g_blank"),
             line="line",
             dedupe_key=(
                 f"coalesce('generic:' || nullif(trim({request_id}), ''), {key_sql('generic', *ids)})"
@@ -261,11 +261,11 @@ class Generic(LogFormat):
             ),
             record_kind=f"'{kind}'",
             request_count=request_count,
-            ts=ts,
+            ts="_g_ts",
             ts_source="'record'",
-            provider=provider,
+            provider="_g_provider",
             platform=platform,
-            model_raw=model,
+            model_raw="_g_model",
             input_uncached=uncached if kind != "cost" else "0",
             cache_read=cached if kind != "cost" else "0",
             cache_write_5m=w5 if kind != "cost" else "0",
@@ -276,7 +276,10 @@ class Generic(LogFormat):
             service_tier=tier_sql(text("service_tier")),
             region=text("region"),
             tags=tags,
-            reported_cost=cost,
+            reported_cost="_g_cost",
             request_id=f"nullif(trim({request_id}), '')" if request_id else "null",
         )
-        return f"select {cols} from recs"
+        src = layer("select * from recs", _g_model=model, _g_ts=ts, _g_cost=cost)
+        src = with_vendor(src, "_g_model", "_g_vendor")
+        src = layer(src, _g_provider=provider, _g_blank=blank_sql(tuple(m.columns)), _g_problem=problem)
+        return f"select {cols}\nfrom ({src})"

@@ -21,16 +21,16 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
 from finops.ingest._common import status_cols, struct
 from finops.ingest._vendor import (
     extra_sql,
     json_map_sql,
     map_concat_sql,
-    model_vendor_sql,
     naive_utc_ts_sql,
     platform_of_provider_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 ROW = {
@@ -76,7 +76,6 @@ class Helicone(LogFormat):
         model = (
             "coalesce(nullif(b.response_model, ''), nullif(b.model_override, ''), nullif(b.request_model, ''), b.model)"
         )
-        props = json_map_sql("coalesce(b.request_properties, b.properties)")
         no_tokens = "coalesce(b.prompt_tokens, 0) + coalesce(b.completion_tokens, 0) = 0"
         skip = f"""case when b.response_status is not null and (b.response_status < 200 or b.response_status > 299)
                             and {no_tokens}
@@ -84,34 +83,33 @@ class Helicone(LogFormat):
         problem = """case
             when b.prompt_tokens is null and b.completion_tokens is null then 'no prompt/completion tokens'
             when b.prompt_tokens is null then 'no prompt_tokens' end"""
-        vendor = model_vendor_sql(model)
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key="coalesce('helicone:' || b.request_id, 'md5:' || md5(raw))",
             record_kind="'call'",
             request_count="1",
             ts=f"coalesce({naive_utc_ts_sql('b.request_created_at')}, {naive_utc_ts_sql('b.response_created_at')})",
             ts_source="'record'",
-            provider=f"""coalesce({vendor}, case lower(b.provider) when 'openai' then 'openai'
+            provider="""coalesce(vendor, case lower(b.provider) when 'openai' then 'openai'
                          when 'azure' then 'openai' when 'anthropic' then 'anthropic' when 'google' then 'google' end,
                          'unknown')""",
             platform=f"coalesce({platform_of_provider_sql('b.provider')}, 'unknown')",
-            model_raw=model,
+            model_raw="model",
             input_uncached="b.prompt_tokens + coalesce(b.prompt_audio_tokens, 0)",
             cache_read="coalesce(b.prompt_cache_read_tokens, 0)",
             cache_write_5m="coalesce(b.prompt_cache_write_tokens, 0)",
             output="coalesce(b.completion_tokens, 0) + coalesce(b.completion_audio_tokens, 0)",
             service_tier="'standard'",
             tags=map_concat_sql(
-                props,
-                tag_entries_sql(("user", "b.request_user_id"), ("session", f"{props}['Helicone-Session-Id']")),
+                "props",
+                tag_entries_sql(("user", "b.request_user_id"), ("session", "props['Helicone-Session-Id']")),
             ),
             reported_cost="try_cast(b.cost as decimal(38, 12))",
             request_id="b.request_id",
             extra=extra_sql(drop=("request_body", "response_body", "llmSchema", "signed_body_url")),
         )
-        return f"""
-        select {cols}
-        from (select line, raw, try(json_transform(raw, '{struct(ROW)}')) as b from recs)
-        """
+        src = f"select line, raw, {parse_sql('raw', struct(ROW))} as b from recs"
+        src = layer(src, model=model, props=json_map_sql("coalesce(b.request_properties, b.properties)"))
+        src = layer(with_vendor(src, "model"), problem=problem, skip=skip)
+        return f"select {cols}\nfrom ({src})"

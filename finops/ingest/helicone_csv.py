@@ -16,16 +16,16 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, ts_sql
-from finops.ingest._tabular import dec_sql, int_sql, q, tab_status
+from finops.ingest._base import LogFormat, layer, staged_select, ts_sql
+from finops.ingest._tabular import blank_sql, dec_sql, int_sql, q, tab_status
 from finops.ingest._vendor import (
     direct_platform_sql,
     json_map_sql,
     map_concat_sql,
-    model_vendor_sql,
     platform_of_provider_sql,
     provider_key_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 COLUMNS = (
@@ -70,7 +70,7 @@ class HeliconeCSV(LogFormat):
                    {int_sql(q("response_status"))} as _status, {dec_sql(q("cost"))} as _cost,
                    coalesce({ts_sql(q("request_created_at"))}, {ts_sql(q("response_created_at"))}) as _ts
             from recs"""
-        step2 = f"select *, {model_vendor_sql('_model')} as _vendor from ({step1})"
+        step2 = with_vendor(step1, "_model", "_vendor")
         step3 = f"select *, coalesce(_named, {direct_platform_sql('_vendor')}, 'unknown') as _platform from ({step2})"
         skip = """case when _status is not null and (_status < 200 or _status >= 300)
             then 'failed request (HTTP ' || _status || '): not billed' end"""
@@ -80,7 +80,7 @@ class HeliconeCSV(LogFormat):
             when {q("cost")} is not null and _cost is null then 'cost is not a number: ' || {q("cost")}
             end"""
         cols = staged_select(
-            **tab_status(COLUMNS, problem, skip),
+            **tab_status(COLUMNS, "_problem", "_skip"),
             line="line",
             dedupe_key=f"""coalesce({provider_key_sql(q("response_id"), "helicone", "_platform")},
                 'helicone:' || nullif(trim({q("request_id")}), ''),
@@ -101,4 +101,5 @@ class HeliconeCSV(LogFormat):
             reported_cost="_cost",
             request_id=f"coalesce(nullif(trim({q('response_id')}), ''), {q('request_id')})",
         )
-        return f"select {cols} from ({step3})"
+        checks = layer(step3, _blank=blank_sql(COLUMNS), _problem=problem, _skip=skip)
+        return f"select {cols}\nfrom ({checks})"

@@ -26,15 +26,15 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, ts_sql
+from finops.ingest._base import LogFormat, layer, staged_select, ts_sql
 from finops.ingest._common import struct
 from finops.ingest._vendor import (
     direct_platform_sql,
     extra_sql,
     json_map_sql,
     map_concat_sql,
-    model_vendor_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 OBS = {
@@ -121,21 +121,18 @@ class Langfuse(LogFormat):
         known = "in ('cache_read', 'cache_1h', 'cache_write', 'reasoning', 'input', 'output')"
         s_all = "coalesce(list_sum(list_transform(list_filter(ue, lambda e: e.c " + known + "), lambda e: e.v)), 0)"
         total = "list_max(list_transform(list_filter(ue, lambda e: e.c = 'total'), lambda e: e.v))"
-        subset = f"({total} is not null and {s_all} > {total})"
         has_details = "len(list_filter(ue, lambda e: e.c " + known + ")) > 0"
-        inp, out = _sum("input"), _sum("output")
-        cr, c1h, cw, rs = _sum("cache_read"), _sum("cache_1h"), _sum("cache_write"), _sum("reasoning")
         legacy_in = "coalesce(g.usage.input, g.usage.promptTokens)"
         legacy_out = "coalesce(g.usage.output, g.usage.completionTokens)"
         unit_bad = "upper(coalesce(g.usage.unit, 'TOKENS')) not in ('TOKENS', 'TOKEN')"
         problem = f"""case
-            when {has_details} then null
+            when has_details then null
             when {legacy_in} is null and {legacy_out} is null then 'generation without usage'
             when {unit_bad} then 'usage unit ' || g.usage.unit || ' (not tokens)'
         end"""
 
         def det(a: str, b: str) -> str:
-            return f"case when {has_details} then {a} else {b} end"
+            return f"case when has_details then {a} else {b} end"
 
         meta = map_concat_sql(
             "map_from_entries(list_filter(coalesce(map_entries(" + json_map_sql("g.metadata") + "), []), "
@@ -151,26 +148,25 @@ class Langfuse(LogFormat):
             ("release", "t.release"),
             ("trace_tags", "nullif(array_to_string(try(json_transform(t.tags, '[\"VARCHAR\"]')), ','), '')"),
         )
-        vendor = model_vendor_sql("g.model")
         calls = staged_select(
-            status=f"case when ({problem}) is null then 'ok' else 'reject' end",
-            reason=problem,
-            raw=f"case when ({problem}) is not null then raw end",
+            status="case when problem is null then 'ok' else 'reject' end",
+            reason="problem",
+            raw="case when problem is not null then raw end",
             line="line",
             dedupe_key="'langfuse:' || gid",
             record_kind="'call'",
             request_count="1",
-            ts=ts_sql("coalesce(g.startTime, g.timestamp, ets)"),
+            ts=ts_sql("ts_text"),
             ts_source="'record'",
-            provider=f"coalesce({vendor}, 'unknown')",
-            platform=f"coalesce({direct_platform_sql(vendor)}, 'unknown')",
+            provider="coalesce(vendor, 'unknown')",
+            platform=f"coalesce({direct_platform_sql('vendor')}, 'unknown')",
             model_raw="g.model",
-            input_uncached=det(f"case when {subset} then {inp} - {cr} - {cw} - {c1h} else {inp} end", legacy_in),
-            cache_read=det(cr, "0"),
-            cache_write_5m=det(cw, "0"),
-            cache_write_1h=det(c1h, "0"),
-            output=det(f"case when {subset} then {out} else {out} + {rs} end", f"coalesce({legacy_out}, 0)"),
-            reasoning=det(rs, "0"),
+            input_uncached=det("case when subset then u_in - u_cr - u_cw - u_c1h else u_in end", legacy_in),
+            cache_read=det("u_cr", "0"),
+            cache_write_5m=det("u_cw", "0"),
+            cache_write_1h=det("u_c1h", "0"),
+            output=det("case when subset then u_out else u_out + u_rs end", f"coalesce({legacy_out}, 0)"),
+            reasoning=det("u_rs", "0"),
             service_tier="'standard'",
             tags=map_concat_sql(meta, trace_tags),
             reported_cost="""try_cast(coalesce(g.costDetails.total, g.calculatedTotalCost, g.usage.totalCost)
@@ -187,6 +183,25 @@ class Langfuse(LogFormat):
             raw="case when ev is null and trim(raw) <> '' then raw end",
             line="line",
         )
+        ue = f"""list_transform(
+                       coalesce(map_entries(try(json_transform(g.usageDetails, '"MAP(VARCHAR, DOUBLE)"'))), []),
+                       lambda e: {{'c': {cats}, 'v': cast(round(coalesce(e.value, 0)) as bigint)}})"""
+        sums = {c: _sum(c) for c in ("input", "output", "cache_read", "cache_1h", "cache_write", "reasoning")}
+        calls_sql = layer("select * from gens", ue=ue, ts_text="coalesce(g.startTime, g.timestamp, ets)")
+        calls_sql = layer(
+            calls_sql,
+            has_details=has_details,
+            total=total,
+            s_all=s_all,
+            u_in=sums["input"],
+            u_out=sums["output"],
+            u_cr=sums["cache_read"],
+            u_c1h=sums["cache_1h"],
+            u_cw=sums["cache_write"],
+            u_rs=sums["reasoning"],
+        )
+        calls_sql = layer(calls_sql, subset="(total is not null and s_all > total)", problem=problem)
+        calls_sql = with_vendor(calls_sql, "g.model")
         return f"""
         with src as (  -- nested CASEs: DuckDB may evaluate both sides of an AND (json_type fails on bad JSON)
             select line, raw, case when json_valid(raw) then json_type(raw) end as jt,
@@ -253,13 +268,7 @@ class Langfuse(LogFormat):
             from flagged where kind like 'trace-%' and o.id is not null
             group by o.id
         ),
-        calls as (
-            select *,
-                   list_transform(
-                       coalesce(map_entries(try(json_transform(g.usageDetails, '"MAP(VARCHAR, DOUBLE)"'))), []),
-                       lambda e: {{'c': {cats}, 'v': cast(round(coalesce(e.value, 0)) as bigint)}}) as ue
-            from gens
-        )
+        calls as ({calls_sql})
         select {calls} from calls left join traces t on t.tid = calls.g.traceId
         union all
         select {others} from flagged where not is_call

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, tier_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tier_sql
 from finops.ingest._common import status_cols, struct
 from finops.ingest._vendor import (
     direct_platform_sql,
@@ -34,11 +34,11 @@ from finops.ingest._vendor import (
     json_map_sql,
     json_value_sql,
     map_concat_sql,
-    model_vendor_sql,
     naive_utc_ts_sql,
     platform_of_provider_sql,
     provider_key_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 ROW = {
@@ -104,26 +104,15 @@ class LiteLLM(LogFormat):
         return any(is_litellm_py(r) for r in records)
 
     def sql(self) -> str:
-        prompt = "coalesce(b.prompt_tokens, us.prompt_tokens)"
-        cr = "coalesce(us.prompt_tokens_details.cached_tokens, us.cache_read_input_tokens, 0)"
-        cw = "coalesce(us.cache_creation_input_tokens, us.prompt_tokens_details.cache_creation_tokens, 0)"
-        w1h = (
-            f"least({cw}, coalesce(us.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens, 0))"
-        )
-        model = "coalesce(nullif(trim(b.model), ''), b.hidden_params.litellm_model_name, b.model_group)"
-        vendor = model_vendor_sql(model)
-        platform = (
-            f"coalesce({platform_of_provider_sql('b.custom_llm_provider')}, {direct_platform_sql(vendor)}, 'unknown')"
-        )
-        provider = f"""coalesce({vendor}, case {platform} when 'openai' then 'openai' when 'azure' then 'openai'
-                        when 'anthropic' then 'anthropic' when 'gemini_api' then 'google' end, 'unknown')"""
+        # every sub-expression used more than once is a column of a layer below the staged SELECT
+        w1h = "least(cw, coalesce(us.prompt_tokens_details.cache_creation_token_details.ephemeral_1h_input_tokens, 0))"
         skip = """case
             when lower(b.status) in ('failure', 'failed', 'error') then 'failed call (not billed)'
             when lower(b.cache_hit) = 'true' then 'LiteLLM cache hit (no provider call)'
         end"""
-        problem = f"""case
-            when {prompt} is null and b.completion_tokens is null then 'no prompt_tokens / completion_tokens'
-            when {prompt} is null then 'no prompt_tokens'
+        problem = """case
+            when prompt is null and b.completion_tokens is null then 'no prompt_tokens / completion_tokens'
+            when prompt is null then 'no prompt_tokens'
         end"""
         tags_list = "array_to_string(try(json_transform(tags_json, '[\"VARCHAR\"]')), ',')"
         columns = tag_entries_sql(
@@ -139,43 +128,55 @@ class LiteLLM(LogFormat):
             ("request_tags", f"nullif({tags_list}, '')"),
         )
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
-            dedupe_key=f"coalesce({provider_key_sql('coalesce(b.request_id, b.id)', 'litellm', platform)}, "
-            "'md5:' || md5(raw))",
+            dedupe_key=f"coalesce({provider_key_sql('rid', 'litellm', 'platform')}, 'md5:' || md5(raw))",
             record_kind="'call'",
             request_count="1",
             ts=naive_utc_ts_sql("b.startTime"),
             ts_source="'record'",
-            provider=provider,
-            platform=platform,
-            model_raw=model,
-            input_uncached=f"case when {cr} + {cw} <= {prompt} then {prompt} - {cr} - {cw} else {prompt} end",
-            cache_read=cr,
-            cache_write_5m=f"{cw} - {w1h}",
-            cache_write_1h=w1h,
+            provider="""coalesce(vendor, case platform when 'openai' then 'openai' when 'azure' then 'openai'
+                        when 'anthropic' then 'anthropic' when 'gemini_api' then 'google' end, 'unknown')""",
+            platform="platform",
+            model_raw="model",
+            input_uncached="case when cr + cw <= prompt then prompt - cr - cw else prompt end",
+            cache_read="cr",
+            cache_write_5m="cw - w1h",
+            cache_write_1h="w1h",
             output="coalesce(b.completion_tokens, us.completion_tokens, 0)",
             reasoning="coalesce(us.completion_tokens_details.reasoning_tokens, 0)",
             service_tier=tier_sql("resp ->> '$.service_tier'"),
             tags=map_concat_sql(json_map_sql("md_json -> '$.spend_logs_metadata'"), columns),
             reported_cost="""try_cast(coalesce(b.spend, b.response_cost, b.hidden_params.response_cost)
                               as decimal(38, 12))""",
-            request_id="coalesce(b.request_id, b.id)",
+            request_id="rid",
             extra=extra_sql(drop=("response", "proxy_server_request")),
         )
         usage = f"""coalesce(
             try(json_transform({json_value_sql("md_json -> '$.usage_object'")}, '{struct(USAGE)}')),
             try(json_transform(resp -> '$.usage', '{struct(USAGE)}')))"""
-        return f"""
-        select {cols}
-        from (
-            select *, {usage} as us, try(json_transform(md_json, '{struct(META)}')) as md
-            from (
-                select line, raw, b,
-                       {json_value_sql("b.metadata")} as md_json,
-                       {json_value_sql("b.request_tags")} as tags_json,
-                       {json_value_sql("b.response")} as resp
-                from (select line, raw, try(json_transform(raw, '{struct(ROW)}')) as b from recs)
-            )
+        src = f"select line, raw, {parse_sql('raw', struct(ROW))} as b from recs"
+        src = layer(
+            src,
+            md_json=json_value_sql("b.metadata"),
+            tags_json=json_value_sql("b.request_tags"),
+            resp=json_value_sql("b.response"),
         )
-        """
+        src = layer(src, us=usage, md=f"try(json_transform(md_json, '{struct(META)}'))")
+        src = layer(
+            src,
+            model="coalesce(nullif(trim(b.model), ''), b.hidden_params.litellm_model_name, b.model_group)",
+            rid="coalesce(b.request_id, b.id)",
+            prompt="coalesce(b.prompt_tokens, us.prompt_tokens)",
+            cr="coalesce(us.prompt_tokens_details.cached_tokens, us.cache_read_input_tokens, 0)",
+            cw="coalesce(us.cache_creation_input_tokens, us.prompt_tokens_details.cache_creation_tokens, 0)",
+        )
+        src = layer(
+            with_vendor(src, "model"),
+            platform=f"coalesce({platform_of_provider_sql('b.custom_llm_provider')}, "
+            f"{direct_platform_sql('vendor')}, 'unknown')",
+            w1h=w1h,
+            problem=problem,
+            skip=skip,
+        )
+        return f"select {cols}\nfrom ({src})"

@@ -20,17 +20,17 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, ts_sql
-from finops.ingest._tabular import bool_sql, dec_sql, int_sql, q, tab_status
+from finops.ingest._base import LogFormat, layer, staged_select, ts_sql
+from finops.ingest._tabular import blank_sql, bool_sql, dec_sql, int_sql, q, tab_status
 from finops.ingest._vendor import (
     direct_platform_sql,
     json_map_sql,
     json_value_sql,
     map_concat_sql,
-    model_vendor_sql,
     platform_of_provider_sql,
     provider_key_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 COLUMNS = (
@@ -79,9 +79,7 @@ class LiteLLMCSV(LogFormat):
                    {int_sql(q("prompt_tokens"))} as _prompt, {int_sql(q("completion_tokens"))} as _completion,
                    {ts_sql(q("startTime"))} as _ts, {dec_sql(q("spend"))} as _spend
             from recs"""
-        step2 = f"""select *, {model_vendor_sql("_model")} as _vendor,
-                   {json_value_sql("(_meta -> '$.usage_object')")} as _uo
-            from ({step1})"""
+        step2 = layer(with_vendor(step1, "_model", "_vendor"), _uo=json_value_sql("(_meta -> '$.usage_object')"))
 
         def uo_int(*paths: str) -> str:
             return "coalesce(" + ", ".join(f"try_cast(_uo ->> '{p}' as bigint)" for p in paths) + ", 0)"
@@ -116,7 +114,7 @@ class LiteLLMCSV(LogFormat):
             json_map_sql("(_meta -> '$.spend_logs_metadata')"),
         )
         cols = staged_select(
-            **tab_status(COLUMNS, problem, skip),
+            **tab_status(COLUMNS, "_problem", "_skip"),
             line="line",
             dedupe_key=f"""coalesce({provider_key_sql(q("request_id"), "litellm", "_platform")},
                 'md5:' || md5(concat_ws('|', {q("startTime")}, _model, _prompt, _completion)))""",
@@ -138,4 +136,5 @@ class LiteLLMCSV(LogFormat):
             request_id=q("request_id"),
             extra="json_object(" + ", ".join(f"'{c}', {q(c)}" for c in ("call_type", "model_group", "model_id")) + ")",
         )
-        return f"select {cols} from ({step3})"
+        checks = layer(step3, _blank=blank_sql(COLUMNS), _problem=problem, _skip=skip)
+        return f"select {cols}\nfrom ({checks})"

@@ -22,10 +22,10 @@ from typing import Any
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, staged_select, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, staged_select, ts_sql
 from finops.ingest._exports import key_sql, tags_map_sql
-from finops.ingest._tabular import int_sql, q, sqlite_rows, tab_status
-from finops.ingest._vendor import direct_platform_sql, model_vendor_sql
+from finops.ingest._tabular import blank_sql, int_sql, q, sqlite_rows, tab_status
+from finops.ingest._vendor import direct_platform_sql, with_vendor
 
 TABLES = ("responses", "turns")
 NEEDED = {"model", "input_tokens", "output_tokens"}
@@ -80,14 +80,14 @@ class LlmLogs(LogFormat):
                    {int_sql(q("output_tokens"))} as _out, {ts_sql(q("datetime_utc"))} as _ts,
                    {", ".join(f"{_detail(path)} as {name}" for name, path in details.items())}
             from recs"""
-        step2 = f"select *, {model_vendor_sql('_model')} as _vendor from ({step1})"
+        step2 = with_vendor(step1, "_model", "_vendor")
         problem = """case when _model is null then 'no model'
             when _inp is null or _out is null then 'no token counts (logged by llm before 0.19)'
             when _ts is null then 'datetime_utc is not a time'
             when _vendor = 'openai' and _oa_cached > _inp then 'cached tokens exceed input_tokens'
             when _vendor = 'google' and _g_cached > _inp then 'cached tokens exceed input_tokens' end"""
         cols = staged_select(
-            **tab_status(COLUMNS, problem),
+            **tab_status(COLUMNS, "_problem"),
             line="line",
             dedupe_key=key_sql("llm", q("datetime_utc"), "_model", "_inp", "_out", q("token_details")),
             record_kind="'call'",
@@ -109,4 +109,5 @@ class LlmLogs(LogFormat):
             tags=tags_map_sql({"session": q("conversation_id"), "llm_table": "_table"}),
             request_id=q("id"),
         )
-        return f"select {cols} from ({step2})"
+        checks = layer(step2, _blank=blank_sql(COLUMNS), _problem=problem)
+        return f"select {cols}\nfrom ({checks})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select, tags_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tags_sql
 from finops.ingest._common import OPENAI_BODY, md5_key, openai_buckets, openai_usage_problem, status_cols, struct
 
 BATCH_LINE = {
@@ -45,7 +45,7 @@ class OpenAIBatch(LogFormat):
                             or (b.error is not null and json_type(b.error) <> 'NULL')
                        then 'failed batch request (not billed)' end"""
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key=md5_key("openai", "coalesce(b.response.body.id, b.id)"),
             record_kind="'call'",
@@ -60,7 +60,5 @@ class OpenAIBatch(LogFormat):
             request_id="coalesce(b.response.request_id, b.response.body.id)",
             **openai_buckets("b.response.body.usage"),
         )
-        return f"""
-        select {cols}
-        from (select line, raw, try(json_transform(raw, '{struct(BATCH_LINE)}')) as b from recs)
-        """
+        src = f"select line, raw, {parse_sql('raw', struct(BATCH_LINE))} as b from recs"
+        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
 from finops.ingest._common import (
     OPENAI_BODY,
     OPENAI_USAGE,
@@ -35,8 +35,8 @@ from finops.ingest._vendor import (
     is_litellm_py,
     is_openrouter_py,
     map_concat_sql,
-    model_vendor_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 CHAT_BODY: dict[str, Any] = {
@@ -61,19 +61,17 @@ class OpenAIChat(LogFormat):
         )
 
     def sql(self) -> str:
-        problem = openai_usage_problem("b.usage")
         # markers read from the parsed body (scanning the raw text for them costs more)
         platform = chat_platform_sql(
-            "b.model",
+            "model_low",
             azure="b.prompt_filter_results is not null",
             groq="(b.x_groq is not null or b.usage.queue_time is not null)",
             deepseek="b.usage.prompt_cache_hit_tokens is not null",
             vendor="vendor",
         )
-        tags = tags_sql("env.tags", "env.metadata", "b.metadata")
-        azure_tags = map_concat_sql(tags, tag_entries_sql(("deployment", azure_deployment_sql())))
+        azure_tags = map_concat_sql("tag_map", tag_entries_sql(("deployment", azure_deployment_sql())))
         cols = staged_select(
-            **status_cols(problem),
+            **status_cols("problem"),
             line="line",
             dedupe_key=md5_key("openai", "b.id"),
             record_kind="'call'",
@@ -84,15 +82,16 @@ class OpenAIChat(LogFormat):
             platform="platform",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=f"case when platform = 'azure' then {azure_tags} else {tags} end",
+            tags=f"case when platform = 'azure' then {azure_tags} else tag_map end",
             request_id="b.id",
             **chat_buckets("b.usage", "platform"),
         )
-        # vendor and platform are computed once per record (they are used several times)
-        return f"""
-        select {cols}
-        from (
-            select *, {platform} as platform
-            from (select *, {model_vendor_sql("b.model")} as vendor from ({unwrap_sql(struct(CHAT_BODY))}))
+        # vendor, platform, problem and the tag map are computed once per record (each is used several times)
+        src = with_vendor(unwrap_sql(struct(CHAT_BODY)), "b.model", low="model_low")
+        src = layer(
+            src,
+            platform=platform,
+            problem=openai_usage_problem("b.usage"),
+            tag_map=tags_sql("env.tags", "env.metadata", "b.metadata"),
         )
-        """
+        return f"select {cols}\nfrom ({src})"

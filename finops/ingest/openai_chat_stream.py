@@ -27,11 +27,11 @@ class OpenAIChatStream(LogFormat):
 
     def sql(self) -> str:
         cols = staged_select(
-            status="""case when trim(raw) = '' then 'skip' when b is null then 'reject'
+            status="""case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
                           when b.usage is not null then 'ok'
                           when not stream_has_usage and from_end = 1 then 'reject' else 'skip' end""",
-            reason="""case when trim(raw) = '' then 'blank line'
-                          when b is null then 'malformed JSON (or not an object of this format)'
+            reason="""case when b is null then case when trim(raw) = '' then 'blank line'
+                               else 'malformed JSON (or not an object of this format)' end
                           when b.usage is not null then null
                           when not stream_has_usage and from_end = 1
                               then 'stream has no usage chunk (request did not set stream_options.include_usage)'

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import TOKEN_COLUMNS, LogFormat, staged_select, ts_sql
+from finops.ingest._base import TOKEN_COLUMNS, LogFormat, layer, staged_select, ts_sql
 from finops.ingest._exports import currency_problem, openai_bucket_cols, openai_bucket_problem, openai_cost_cols
-from finops.ingest._tabular import bool_sql, dec_sql, int_sql, q, tab_status
+from finops.ingest._tabular import blank_sql, bool_sql, dec_sql, int_sql, q, tab_status
 
 TOKEN_FIELDS = (
     "num_model_requests",
@@ -70,27 +70,30 @@ class OpenAIDashboardCSV(LogFormat):
         return "start_time_iso" in keys and ("amount_value" in keys or "num_model_requests" in keys)
 
     def sql(self) -> str:
-        is_cost = f"{q('amount_value')} is not null"
         has_usage = " or ".join(f"{q(c)} is not null" for c in ("num_model_requests", "input_tokens", "output_tokens"))
-        start = f"coalesce({int_sql(q('start_time'))}, cast(epoch({ts_sql(q('start_time_iso'))}) as bigint))"
-        end = f"coalesce({int_sql(q('end_time'))}, cast(epoch({ts_sql(q('end_time_iso'))}) as bigint))"
-        amount = dec_sql(q("amount_value"))
-        cost_problem = f"""case when {amount} is null then 'amount_value is not a number: ' || {q("amount_value")}
+        cost_problem = f"""case when _amount is null then 'amount_value is not a number: ' || {q("amount_value")}
             else ({currency_problem(q("amount_currency"))}) end"""
-        problem = f"""case when {start} is null then 'no start_time / start_time_iso'
-            when {is_cost} then ({cost_problem}) else ({openai_bucket_problem("r")}) end"""
-        skip = f"case when not ({is_cost}) and not ({has_usage}) then 'row without amount or usage (an empty day)' end"
+        problem = f"""case when _start is null then 'no start_time / start_time_iso'
+            when _is_cost then ({cost_problem}) else ({openai_bucket_problem("r")}) end"""
+        skip = f"case when not _is_cost and not ({has_usage}) then 'row without amount or usage (an empty day)' end"
         cols = _merge(
-            is_cost,
-            openai_cost_cols(amount, q("line_item"), start, end, q("project_id"), q("api_key_id")),
-            openai_bucket_cols("r", start, end, bool_sql(q("batch"))),
+            "_is_cost",
+            openai_cost_cols("_amount", q("line_item"), "_start", "_end", q("project_id"), q("api_key_id")),
+            openai_bucket_cols("r", "_start", "_end", "_batch"),
         )
-        select = staged_select(**tab_status(COLUMNS, problem, skip), line="line", **cols)
+        select = staged_select(**tab_status(COLUMNS, "_problem", "_skip"), line="line", **cols)
         fields = ", ".join(
             [f"'{c}': {int_sql(q(c))}" for c in TOKEN_FIELDS]
             + [f"'{c}': nullif(trim({q(c)}), '')" for c in TEXT_FIELDS]
         )
-        return f"""
-        select {select}
-        from (select *, {{{fields}}} as r from recs)
-        """
+        src = layer(
+            "select * from recs",
+            r=f"{{{fields}}}",
+            _is_cost=f"{q('amount_value')} is not null",
+            _start=f"coalesce({int_sql(q('start_time'))}, cast(epoch({ts_sql(q('start_time_iso'))}) as bigint))",
+            _end=f"coalesce({int_sql(q('end_time'))}, cast(epoch({ts_sql(q('end_time_iso'))}) as bigint))",
+            _amount=dec_sql(q("amount_value")),
+            _batch=bool_sql(q("batch")),
+        )
+        src = layer(src, _blank=blank_sql(COLUMNS), _problem=problem, _skip=skip)
+        return f"select {select}\nfrom ({src})"

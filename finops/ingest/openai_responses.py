@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
 from finops.ingest._common import (
     OPENAI_BODY,
     md5_key,
@@ -36,15 +36,13 @@ class OpenAIResponses(LogFormat):
         return any(unwrap_py(r).get("object") == "response" for r in records)
 
     def sql(self) -> str:
-        problem = openai_usage_problem("b.usage")
         event = "coalesce(env.type, json_extract_string(raw, '$.type'))"
-        skip = f"""case when b.usage is null and {event} like 'response.%'
-                       then 'stream event without usage (' || {event} || ')' end"""
-        azure = """contains(raw, '"content_filters"')"""  # Azure OpenAI's Responses objects
-        tags = tags_sql("env.tags", "env.metadata", "b.metadata")
-        azure_tags = map_concat_sql(tags, tag_entries_sql(("deployment", azure_deployment_sql())))
+        # guarded: json_extract_string fails on malformed JSON (b is NULL then: the record is rejected anyway)
+        skip = f"""case when b is not null and b.usage is null then case when {event} like 'response.%'
+                       then 'stream event without usage (' || {event} || ')' end end"""
+        azure_tags = map_concat_sql("tag_map", tag_entries_sql(("deployment", azure_deployment_sql())))
         cols = staged_select(
-            **status_cols(problem, skip),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key=md5_key("openai", "b.id"),
             pref="case when b.usage is null then 0 else 1 end",
@@ -53,15 +51,19 @@ class OpenAIResponses(LogFormat):
             ts=f"coalesce(to_timestamp(b.created_at), {envelope_ts_sql()})",
             ts_source="case when b.created_at is not null then 'record' else 'envelope' end",
             provider="'openai'",
-            platform=f"case when {azure} then 'azure' else 'openai' end",
+            platform="case when azure then 'azure' else 'openai' end",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=f"case when {azure} then {azure_tags} else {tags} end",
+            tags=f"case when azure then {azure_tags} else tag_map end",
             request_id="b.id",
             web_searches="len(list_filter(coalesce(b.output, []), lambda x: x.type = 'web_search_call'))",
             **openai_buckets("b.usage"),
         )
-        return f"""
-        select {cols}
-        from ({unwrap_sql(struct(OPENAI_BODY))})
-        """
+        src = layer(
+            unwrap_sql(struct(OPENAI_BODY)),
+            problem=openai_usage_problem("b.usage"),
+            skip=skip,
+            azure="""contains(raw, '"content_filters"')""",  # Azure OpenAI's Responses objects
+            tag_map=tags_sql("env.tags", "env.metadata", "b.metadata"),
+        )
+        return f"select {cols}\nfrom ({src})"

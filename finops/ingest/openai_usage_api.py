@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, staged_select
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
 from finops.ingest._common import struct
 from finops.ingest._exports import openai_bucket_cols, openai_bucket_problem
 
@@ -67,11 +67,11 @@ class OpenAIUsageAPI(LogFormat):
         start, end = "cast(bk.start_time as bigint)", "cast(bk.end_time as bigint)"
         cols = staged_select(
             status=f"""case when r.object is distinct from '{RESULT_OBJECT}' then 'skip'
-                           when ({problem}) is not null then 'reject' else 'ok' end""",
+                           when problem is not null then 'reject' else 'ok' end""",
             reason=f"""case when r.object is distinct from '{RESULT_OBJECT}'
                                 then 'not a completions usage result: ' || coalesce(r.object, 'no object')
-                           else ({problem}) end""",
-            raw=f"case when ({problem}) is not null then cast(to_json(r) as varchar) end",
+                           else problem end""",
+            raw="case when problem is not null then cast(to_json(r) as varchar) end",
             line="line",
             **openai_bucket_cols("r", start, end, "r.batch"),
         )
@@ -82,10 +82,11 @@ class OpenAIUsageAPI(LogFormat):
             line="line",
             dedupe_key="'md5:' || md5(raw)",
         )
+        results = layer("select line, bk, unnest(bk.results) as r from buckets", problem=problem)
         return f"""
-        with pages as (select line, raw, try(json_transform(raw, '{struct(PAGE)}')) as p from recs),
+        with pages as (select line, raw, {parse_sql("raw", struct(PAGE))} as p from recs),
         buckets as (select line, unnest(p.data) as bk from pages where p is not null),
-        results as (select line, bk, unnest(bk.results) as r from buckets)
+        results as ({results})
         select {cols} from results
         union all
         select {bad} from pages where p is null and trim(raw) <> ''

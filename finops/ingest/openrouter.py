@@ -19,6 +19,7 @@ from finops.ingest._base import (
     ENVELOPE_BODY_KEYS,
     LogFormat,
     envelope_ts_sql,
+    layer,
     staged_select,
     tags_sql,
     tier_sql,
@@ -31,8 +32,8 @@ from finops.ingest._vendor import (
     extra_sql,
     is_openrouter_py,
     map_concat_sql,
-    model_vendor_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 BODY: dict[str, Any] = copy.deepcopy(OPENAI_BODY)
@@ -58,23 +59,22 @@ class OpenRouter(LogFormat):
         return any(is_openrouter_py(unwrap_body(r)) for r in records)
 
     def sql(self) -> str:
-        problem = openai_usage_problem("b.usage")
         id_secs = "try_cast(nullif(regexp_extract(b.id, '^gen-([0-9]{9,11})-', 1), '') as double)"
-        ts = f"coalesce(to_timestamp(coalesce(b.created, {id_secs})), {envelope_ts_sql()})"
-        ts_source = f"case when coalesce(b.created, {id_secs}) is not null then 'record' else 'envelope' end"
+        ts = f"coalesce(to_timestamp(coalesce(b.created, id_secs)), {envelope_ts_sql()})"
+        ts_source = "case when coalesce(b.created, id_secs) is not null then 'record' else 'envelope' end"
         gateway_tags = tag_entries_sql(
             ("upstream", "b.provider"),
             ("byok", "case when b.usage.is_byok then 'true' when not b.usage.is_byok then 'false' end"),
         )
         cols = staged_select(
-            **status_cols(problem),
+            **status_cols("problem"),
             line="line",
             dedupe_key=md5_key("openrouter", "b.id"),
             record_kind="'call'",
             request_count="1",
             ts=ts,
             ts_source=ts_source,
-            provider=f"coalesce({model_vendor_sql('b.model')}, 'unknown')",
+            provider="coalesce(vendor, 'unknown')",
             platform="'openrouter'",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
@@ -85,7 +85,5 @@ class OpenRouter(LogFormat):
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
             **chat_buckets("b.usage", "'openrouter'"),
         )
-        return f"""
-        select {cols}
-        from ({unwrap_sql(struct(BODY))})
-        """
+        src = layer(unwrap_sql(struct(BODY)), problem=openai_usage_problem("b.usage"), id_secs=id_secs)
+        return f"select {cols}\nfrom ({with_vendor(src, 'b.model')})"

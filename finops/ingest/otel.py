@@ -35,14 +35,14 @@ import duckdb
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, tier_sql, ts_sql
 from finops.ingest._common import struct
 from finops.ingest._vendor import (
     direct_platform_sql,
-    model_vendor_sql,
     platform_of_provider_sql,
     provider_key_sql,
     tag_entries_sql,
+    with_vendor,
 )
 
 VALUE = {"stringValue": "VARCHAR", "intValue": "VARCHAR", "doubleValue": "VARCHAR", "boolValue": "VARCHAR"}
@@ -83,9 +83,23 @@ order by line, rpos, spos, ppos
 """
 
 
-def _attr(key: str, where: str = "s.attributes") -> str:
-    pick = "coalesce(a.value.stringValue, a.value.intValue, a.value.doubleValue, a.value.boolValue)"
-    return f"list_extract(list_transform(list_filter({where}, lambda a: a.key = '{key}'), lambda a: {pick}), 1)"
+PICK = "coalesce(a.value.stringValue, a.value.intValue, a.value.doubleValue, a.value.boolValue)"
+
+
+def _attr(key: str, where: str = "span") -> str:
+    """SQL: the (text) value of the first attribute `key` of the span (where="span") or its resource
+    ("res"), NULL if absent. Reads the `<where>_keys` / `<where>_vals` lists (ATTR_LISTS, computed once
+    per span) instead of filtering the attribute list for every key."""
+    return f"{where}_vals[list_position({where}_keys, '{key}')]"
+
+
+# the attribute lists as parallel lists of keys and text values (the columns _attr reads)
+ATTR_LISTS = {
+    "span_keys": "list_transform(s.attributes, lambda a: a.key)",
+    "span_vals": f"list_transform(s.attributes, lambda a: {PICK})",
+    "res_keys": "list_transform(s.resource.attributes, lambda a: a.key)",
+    "res_vals": f"list_transform(s.resource.attributes, lambda a: {PICK})",
+}
 
 
 # attributes that hold message content (never stored): prompts, completions, tool arguments and results
@@ -97,14 +111,13 @@ CONTENT_ATTRS = (
 
 def _no_content(attrs: str) -> str:
     """SQL: an attribute list as [{key, value}] text pairs, content attributes left out."""
-    pick = "coalesce(a.value.stringValue, a.value.intValue, a.value.doubleValue, a.value.boolValue)"
     return (
         f"list_transform(list_filter(coalesce({attrs}, []), lambda a: not regexp_matches(a.key, '{CONTENT_ATTRS}')), "
-        f"lambda a: {{'key': a.key, 'value': {pick}}})"
+        f"lambda a: {{'key': a.key, 'value': {PICK}}})"
     )
 
 
-def _first(*keys: str, where: str = "s.attributes") -> str:
+def _first(*keys: str, where: str = "span") -> str:
     return "coalesce(" + ", ".join(_attr(k, where) for k in keys) + ")"
 
 
@@ -141,9 +154,9 @@ class OTelGenAI(LogFormat):
             con.close()
 
     def sql(self) -> str:
-        res = "s.resource.attributes"
+        res = "res"
         op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {_attr("llm.request.type")},
-            case upper({_attr("openinference.span.kind")}) when 'LLM' then 'chat' when 'EMBEDDING' then 'embeddings'
+            case oi_kind when 'LLM' then 'chat' when 'EMBEDDING' then 'embeddings'
                  when 'AGENT' then 'invoke_agent' when 'TOOL' then 'execute_tool' end))"""
         fields = {
             "op": op,
@@ -180,7 +193,7 @@ class OTelGenAI(LogFormat):
             "region": f"coalesce({_attr('cloud.region')}, {_attr('cloud.region', res)})",
         }
         picked = ",\n".join(f"{v} as {k}" for k, v in fields.items())
-        vendor = f"""coalesce({model_vendor_sql("model")}, case
+        vendor = """coalesce(model_vendor, case
             when prov in ('openai', 'azure.ai.openai', 'az.ai.openai') then 'openai'
             when prov in ('anthropic') then 'anthropic'
             when prov like 'gcp.%' or prov in ('gemini', 'vertex_ai', 'google') then 'google'
@@ -198,8 +211,6 @@ class OTelGenAI(LogFormat):
             when server like 'api.openai.com' then 'openai'
             when server like 'api.anthropic.com' then 'anthropic' end,
             {platform_of_provider_sql("prov")}, {direct_platform_sql("vendor")}, 'unknown')"""
-        cache = "(coalesce(cr, 0) + coalesce(cw, 0))"
-        excluded = f"(vendor = 'anthropic' and {cache} > 0 and tin < {cache})"
         skip = f"""case
             when s is null then null
             when op in {AGENT_OPS} then op || ' span (its model calls are counted on their own spans)'
@@ -207,19 +218,19 @@ class OTelGenAI(LogFormat):
                 then 'span without token usage (' || coalesce(op, s.name, 'unnamed') || ')'
             when op is not null and op not in {CALL_OPS} then 'span operation ' || op || ' (not a model call)'
         end"""
-        problem = f"""case
+        problem = """case
             when tin is null then 'span has output but no input token count'
-            when not {excluded} and {cache} > tin then 'cache read + creation tokens exceed input_tokens'
+            when not excluded and cache > tin then 'cache read + creation tokens exceed input_tokens'
         end"""
         google_key = "case when vendor = 'google' and resp_id is not null then 'google:' || resp_id end"
         cols = staged_select(
-            status=f"""case when trim(raw) = '' then 'skip' when s is null then 'reject'
-                           when ({skip}) is not null then 'skip'
-                           when ({problem}) is not null then 'reject' else 'ok' end""",
-            reason=f"""case when trim(raw) = '' then 'blank line'
-                           when s is null then 'malformed JSON (or not an OTLP resourceSpans document)'
-                           when ({skip}) is not null then ({skip}) else ({problem}) end""",
-            raw=f"case when s is null or (({skip}) is null and ({problem}) is not null) then raw end",
+            status="""case when s is null then case when trim(raw) = '' then 'skip' else 'reject' end
+                           when skip is not null then 'skip'
+                           when problem is not null then 'reject' else 'ok' end""",
+            reason="""case when s is null then case when trim(raw) = '' then 'blank line'
+                                else 'malformed JSON (or not an OTLP resourceSpans document)' end
+                           when skip is not null then skip else problem end""",
+            raw="case when s is null or (skip is null and problem is not null) then raw end",
             line="line",
             dedupe_key=f"""coalesce({google_key}, {provider_key_sql("resp_id", "otel", "platform")},
                 'otel:' || s.traceId || ':' || s.spanId, 'md5:' || md5(raw))""",
@@ -230,7 +241,7 @@ class OTelGenAI(LogFormat):
             provider="coalesce(vendor, prov, 'unknown')",
             platform="platform",
             model_raw="model",
-            input_uncached=f"case when {excluded} then tin else tin - {cache} end",
+            input_uncached="case when excluded then tin else tin - cache end",
             cache_read="coalesce(cr, 0)",
             cache_write_5m="coalesce(cw, 0)",
             output="""case when coalesce(rs, 0) > coalesce(tout, 0) then coalesce(tout, 0) + rs
@@ -250,21 +261,14 @@ class OTelGenAI(LogFormat):
                         'scope': s.scope.name, 'attributes': {_no_content("s.attributes")},
                         'resource': {_no_content("s.resource.attributes")}}}) end""",
         )
-        return f"""
-        select {cols}
-        from (
-            select *, {platform} as platform
-            from (
-                select *, {vendor} as vendor
-                from (
-                    select line, raw, s, {picked}
-                    from (
-                        select line, raw,
-                               case when contains(raw, '"spanId"') then case when json_valid(raw)
-                                    then try(json_transform(raw, '{struct(SPAN)}')) end end as s
-                        from recs
-                    )
-                )
-            )
-        )
-        """
+        spans = f"""
+            select line, raw,
+                   case when contains(raw, '"spanId"') then {parse_sql("raw", struct(SPAN))} end as s
+            from recs"""
+        kind = layer(layer(spans, **ATTR_LISTS), oi_kind=f"upper({_attr('openinference.span.kind')})")
+        src = f"select line, raw, s, {picked}\nfrom ({kind})"
+        src = with_vendor(src, "model", "model_vendor")
+        src = layer(layer(src, vendor=vendor), platform=platform, cache="(coalesce(cr, 0) + coalesce(cw, 0))")
+        src = layer(src, excluded="(vendor = 'anthropic' and cache > 0 and tin < cache)")
+        src = layer(src, skip=skip, problem=problem)
+        return f"select {cols}\nfrom ({src})"
