@@ -21,7 +21,7 @@ import duckdb
 
 from finops import __version__
 from finops.errors import UsageError
-from finops.ingest._base import STAGED_COLUMNS, Container, LogFormat, inspect
+from finops.ingest._base import STAGED_COLUMNS, TOKEN_COLUMNS, Container, LogFormat, inspect
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -282,11 +282,40 @@ def ingest(
     run_id = _next_run_id(con)
     con.execute("insert into ingest_runs values (?, now(), null, ?, ?)", [run_id, command, __version__])
     result = IngestResult(run_id)
+    known = {r[0]: (r[1], r[2]) for r in con.execute("select sha256, path, run_id from files").fetchall()}
+    batch: list[_Item] = []
+
+    def flush() -> None:
+        if batch:
+            for res in _ingest_batch(con, batch, run_id):
+                result.files.append(res)
+                if progress:
+                    progress(res)
+            batch.clear()
+
     for path in files:
-        res = _ingest_file(con, path, run_id, format_name, assume_time, formats)
+        item = _prepare(path, known, format_name, assume_time, formats)
+        if (
+            isinstance(item, _Item)
+            and item.fmt.name not in NO_BATCH
+            and not item.fmt.whole_file
+            and item.container.kind == "jsonl"
+            and item.size <= BATCH_FILE_BYTES
+        ):
+            if batch and (batch[0].fmt.name != item.fmt.name or sum(b.size for b in batch) + item.size > BATCH_BYTES):
+                flush()
+            known[item.digest] = (str(path), run_id)
+            batch.append(item)
+            continue
+        flush()
+        if isinstance(item, _Item):
+            res = _ingest_file(con, path, run_id, format_name, assume_time, formats, digest=item.digest)
+        else:
+            res = item
         result.files.append(res)
         if progress:
             progress(res)
+    flush()
     con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
     return result
 
@@ -298,10 +327,11 @@ def _ingest_file(
     format_name: str | None,
     assume_time: datetime | None,
     formats: dict[str, LogFormat] | None = None,
+    digest: str | None = None,
 ) -> FileResult:
     formats = formats or FORMATS
     res = FileResult(str(path), "skipped")
-    digest = sha256(path)
+    digest = digest or sha256(path)
     seen = con.execute("select path, run_id from files where sha256 = ?", [digest]).fetchone()
     if seen:
         res.status = "unchanged"
@@ -379,3 +409,223 @@ def reason_totals(result: IngestResult, kind: str) -> Counter[str]:
     for f in result.files:
         c.update(f.reject_reasons if kind == "reject" else f.skip_reasons)
     return c
+
+
+# ---------------------------------------------------------------- many small files at once
+
+BATCH_BYTES = 64 << 20  # JSONL bytes staged and normalised by one SELECT
+BATCH_FILE_BYTES = 16 << 20  # larger files go through _ingest_file alone
+NO_BATCH: set[str] = set()
+FILE_SHIFT = 32  # staged.line = file number in the batch << 32 | line number in the file
+
+
+@dataclass
+class _Item:
+    path: Path
+    digest: str
+    size: int
+    container: Container
+    fmt: LogFormat
+    fallback: datetime
+    fallback_source: str
+    data: bytes | None = None  # the file's bytes, kept for small uncompressed files (read once)
+
+
+def _prepare(
+    path: Path,
+    known: dict[str, tuple[str, int]],
+    format_name: str | None,
+    assume_time: datetime | None,
+    formats: dict[str, LogFormat],
+) -> _Item | FileResult:
+    """What _ingest_file decides before reading records: a final FileResult, or the file to read."""
+    res = FileResult(str(path), "skipped")
+    size = path.stat().st_size
+    data = None
+    if size <= BATCH_FILE_BYTES and not path.name.lower().endswith(COMPRESSED):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+    else:
+        digest = sha256(path)
+    if digest in known:
+        seen_path, seen_run = known[digest]
+        res.status = "unchanged"
+        res.note = f"unchanged since run {seen_run}" + ("" if seen_path == str(path) else f" (as {seen_path})")
+        return res
+    container = inspect(path)
+    if container.kind in ("empty", "other"):
+        res.note = "empty file" if container.kind == "empty" else "not a JSON log: no known format"
+        return res
+    names = [format_name] if format_name else detect(container.sample, container.kind, formats)
+    if len(names) != 1 or container.kind not in formats[names[0]].containers:
+        # the per-file path words every other case exactly as before
+        return _Item(
+            path, digest, path.stat().st_size, container, formats[names[0]] if names else _NOFMT, datetime.now(UTC), ""
+        )
+    if assume_time is not None:
+        fallback, fallback_source = assume_time, "assumed"
+    else:
+        fallback, fallback_source = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), "file_mtime"
+    return _Item(path, digest, size, container, formats[names[0]], fallback, fallback_source, data)
+
+
+class _NoFormat(LogFormat):
+    name = "(none)"
+    whole_file = True  # never batched
+
+
+_NOFMT = _NoFormat()
+
+
+def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: int) -> list[FileResult]:
+    """Ingest several small JSONL files of one format with one SELECT: the same rows, quarantine, dedupe
+    (an earlier file's copy of a call wins, as file by file) and `files` rows as _ingest_file gives."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from finops.ingest._base import _line_table
+
+    fmt = items[0].fmt
+    results = [FileResult(str(it.path), "ingested", fmt.name) for it in items]
+    con.execute("begin transaction")
+    try:
+        con.execute(_staged_ddl())
+        tables = []
+        if type(fmt).read is LogFormat.read and all(it.data is not None for it in items):
+            # plain JSONL read once: all files' lines split by one call, numbered per file
+            parts, counts = [], []
+            for it in items:
+                data = it.data or b""
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]
+                if not data.endswith(b"\n"):
+                    cut = data.rfind(b"\n") + 1
+                    data = data + b"\n" if data[cut:].strip() else data[:cut]
+                parts.append(data)
+                counts.append(data.count(b"\n"))
+            if sum(counts):
+                t = _line_table(b"".join(parts), 1)
+                n = np.asarray(counts, dtype=np.int64)
+                first = np.repeat(np.cumsum(n) - n, n)
+                file_no = np.repeat(np.arange(len(items), dtype=np.int64), n)
+                line = (file_no << FILE_SHIFT) | (np.arange(t.num_rows, dtype=np.int64) - first + 1)
+                tables.append(t.set_column(0, "line", pa.array(line)))
+            for i, c in enumerate(counts):
+                results[i].records += c
+        else:
+            for i, it in enumerate(items):
+                for chunk in fmt.read(it.path, it.container):
+                    results[i].records += chunk.num_rows
+                    line = pc.add(chunk.column("line"), pa.scalar(i << FILE_SHIFT))
+                    tables.append(chunk.set_column(0, "line", line))
+        if tables:
+            con.register("recs", pa.concat_tables(tables))
+            con.execute(f"insert into staged {fmt.sql()}")
+            con.unregister("recs")
+        bf = pa.table(
+            {
+                "file_no": pa.array(range(len(items)), pa.int64()),
+                "path": [str(it.path) for it in items],
+                "fallback": pa.array([it.fallback for it in items], pa.timestamp("us", tz="UTC")),
+                "fallback_source": [it.fallback_source for it in items],
+            }
+        )
+        con.register("batch_files_v", bf)
+        con.execute("create or replace temp table batch_files as select * from batch_files_v")
+        con.unregister("batch_files_v")
+        _finish_batch(con, results, fmt.name, run_id)
+        files = pa.table(
+            {
+                "sha256": [it.digest for it in items],
+                "path": [str(it.path) for it in items],
+                "size_bytes": pa.array([it.size for it in items], pa.int64()),
+                "format": [fmt.name] * len(items),
+                "run_id": pa.array([run_id] * len(items), pa.int64()),
+                "records": pa.array([r.records for r in results], pa.int64()),
+                "calls": pa.array([r.calls for r in results], pa.int64()),
+                "duplicates": pa.array([r.duplicates for r in results], pa.int64()),
+                "quarantined": pa.array([r.quarantined for r in results], pa.int64()),
+                "skipped": pa.array([r.skipped for r in results], pa.int64()),
+                "ts_note": pa.array([r.ts_note for r in results], pa.string()),
+            }
+        )
+        con.register("files_v", files)
+        con.execute("insert into files select *, now() from files_v")
+        con.unregister("files_v")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return results
+
+
+def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt_name: str, run_id: int) -> None:
+    mask = (1 << FILE_SHIFT) - 1
+    neg = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)
+    con.execute(f"""
+        update staged set status = 'reject', raw = coalesce(raw, '(record)'),
+            reason = 'negative token count: ' || concat_ws(', ',
+                {", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)})
+        where status = 'ok' and ({neg})""")
+    con.execute(
+        "update staged set status = 'reject', reason = 'no model id', raw = coalesce(raw, '(record)') "
+        "where status = 'ok' and (model_raw is null or trim(model_raw) = '')"
+    )
+    con.execute(
+        f"""insert into quarantine
+        select $run_id, f.path, s.line & {mask}, $format, s.reason, left(s.raw, 65536)
+        from staged s join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
+        where s.status = 'reject'""",
+        {"run_id": run_id, "format": fmt_name},
+    )
+    con.execute(
+        f"""
+        insert into usage
+        select s.dedupe_key, s.record_kind, s.request_count,
+               coalesce(s.ts, f.fallback),
+               case when s.ts is null then f.fallback_source else s.ts_source end,
+               s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
+               s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
+               s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
+               f.path, s.line & {mask}, $format, $run_id, s.extra
+        from (
+            select * from staged where status = 'ok'
+            qualify row_number() over (partition by dedupe_key
+                                       order by line >> {FILE_SHIFT}, pref desc nulls last, line desc) = 1
+        ) s
+        join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
+        anti join usage u on u.dedupe_key = s.dedupe_key
+        """,
+        {"format": fmt_name, "run_id": run_id},
+    )
+    for file_no, status, reason, n in con.execute(
+        f"select line >> {FILE_SHIFT}, status, reason, count(*) from staged group by all order by all"
+    ).fetchall():
+        res = results[file_no]
+        if status == "ok":
+            res.duplicates += n  # ok records; calls are subtracted below
+        elif status == "skip":
+            res.skipped += n
+            res.skip_reasons[reason] = res.skip_reasons.get(reason, 0) + n
+        else:
+            res.quarantined += n
+            res.reject_reasons[reason] = res.reject_reasons.get(reason, 0) + n
+    by_path = {r.path: i for i, r in enumerate(results)}
+    for path, calls, untimed, fallback, source in con.execute(
+        """select u.source_file, count(*), count(*) filter (where u.ts_source = f.fallback_source),
+                  any_value(f.fallback), any_value(f.fallback_source)
+           from usage u join batch_files f on f.path = u.source_file
+           where u.run_id = ? group by 1""",
+        [run_id],
+    ).fetchall():
+        res = results[by_path[path]]
+        res.calls = calls
+        if untimed:
+            res.ts_note = (
+                f"{untimed} call(s) carry no call time: used the "
+                + ("time given by --assume-time" if source == "assumed" else "file's modification time")
+                + f" {fallback:%Y-%m-%dT%H:%M:%SZ}"
+            )
+    for res in results:
+        res.duplicates -= res.calls
