@@ -76,3 +76,74 @@ def test_jsonl_without_final_newline_is_one_table(tmp_path: Path) -> None:
     assert tables[0].column("raw").to_pylist() == ['{"a":1}', "", '{"b":2}', '{"c":']
     p.write_bytes(b'{"a":1}\n   ')  # a trailing blank (whitespace-only) part is dropped, as before
     assert [t.column("raw").to_pylist() for t in jsonl_chunks(p)] == [['{"a":1}']]
+
+
+CHAT = (
+    b'{"id":"chatcmpl-%d","object":"chat.completion","created":1735689600,"model":"gpt-4o%s",'
+    b'"usage":{"prompt_tokens":10,"completion_tokens":5}}\n'
+)
+CODEX_LINES = (
+    b'{"timestamp":"2025-06-01T10:00:00Z","type":"session_meta","payload":{"id":"s1"}}\n'
+    b'{"timestamp":"2025-06-01T10:00:01Z","type":"turn_context","payload":{"model":"gpt-5\xff"}}\n'
+)
+
+
+@pytest.mark.parametrize("how", ["small file (batched)", "gzip (read in chunks)", "whole-file format"])
+def test_a_line_that_is_not_utf8_is_quarantined_not_fatal(tmp_path: Path, how: str) -> None:
+    """A byte that is not UTF-8 (a corrupt log) quarantines its line with file:line, the rest is read."""
+    import gzip
+
+    from finops import db
+    from finops.ingest import ingest
+
+    if how == "whole-file format":
+        path, data, bad_line, fmt = tmp_path / "rollout.jsonl", CODEX_LINES, 2, "codex"
+    else:
+        data = CHAT % (1, b"") + CHAT % (2, b"\xff\xfe") + CHAT % (3, b"")
+        path, bad_line, fmt = tmp_path / "chat.jsonl", 2, "openai.chat"
+        if how.startswith("gzip"):
+            path, data = tmp_path / "chat.jsonl.gz", gzip.compress(data)
+    path.write_bytes(data)
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert res.status == "ingested" and res.format == fmt
+    rows = con.execute("select source_file, source_line, reason, raw from quarantine").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(str(path), bad_line)]
+    assert "not valid UTF-8" in rows[0][2] and "\\xff" in rows[0][3]
+    if fmt == "openai.chat":
+        assert res.calls == 2 and res.quarantined == 1
+        assert con.execute("select list(request_id order by request_id) from usage").fetchone() == (
+            ["chatcmpl-1", "chatcmpl-3"],
+        )
+
+
+def test_a_large_file_stored_in_segments_counts_like_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments (to keep memory flat) give the same calls, duplicates and quarantine as one pass."""
+    from finops import db
+    from finops.ingest import _base, ingest
+
+    lines = [CHAT % (i % 37, b"") for i in range(120)]  # ids repeat: 37 calls, 83 duplicates
+    lines[50] = b'{"id":"chatcmpl-x","object":"chat.completion",\n'  # truncated
+    lines[90] = CHAT % (90, b"\xff")  # not UTF-8
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(lines))
+    counts = []
+    for segmented in (False, True):
+        if segmented:
+            monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+            monkeypatch.setattr(ingest_mod(), "SEGMENT_BYTES", 2000)
+            monkeypatch.setattr(ingest_mod(), "BATCH_FILE_BYTES", 100)  # not the small-file batch
+        con = db.connect(tmp_path / f"{segmented}.duckdb")
+        res = ingest(con, [path]).files[0]
+        q = con.execute("select list(source_line order by source_line) from quarantine").fetchone()
+        n = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
+        counts.append((res.records, res.calls, res.duplicates, res.quarantined, q, n))
+        con.close()
+    assert counts[0] == counts[1]
+    assert counts[0] == (120, 37, 81, 2, ([51, 91],), (37, 37))
+
+
+def ingest_mod() -> object:
+    import finops.ingest
+
+    return finops.ingest

@@ -21,7 +21,15 @@ import duckdb
 
 from finops import __version__
 from finops.errors import UsageError
-from finops.ingest._base import STAGED_COLUMNS, TOKEN_COLUMNS, Container, LogFormat, inspect
+from finops.ingest._base import (
+    STAGED_COLUMNS,
+    TOKEN_COLUMNS,
+    Container,
+    LogFormat,
+    bad_utf8_lines,
+    has_pref,
+    inspect,
+)
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -54,6 +62,14 @@ def detect(sample: list[dict[str, Any]], kind: str = "jsonl", formats: dict[str,
     return [n for n in names if n != "generic"] or names
 
 
+def detect_container(container: Container, formats: dict[str, LogFormat] | None = None) -> list[str]:
+    """detect() on a file's first records; when they match no format or several, again on more records."""
+    names = detect(container.sample, container.kind, formats)
+    while len(names) != 1 and container.widen():
+        names = detect(container.sample, container.kind, formats)
+    return names
+
+
 # ---------------------------------------------------------------- results
 
 
@@ -71,6 +87,7 @@ class FileResult:
     skip_reasons: dict[str, int] = field(default_factory=dict)
     reject_reasons: dict[str, int] = field(default_factory=dict)
     ts_note: str | None = None
+    ok: int = 0  # records that passed validation (calls + duplicates)
 
 
 @dataclass
@@ -149,16 +166,62 @@ def _next_run_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 1
 
 
-def _run_format(con: duckdb.DuckDBPyConnection, fmt: LogFormat, path: Path, container: Container) -> int:
-    """Stage every record of the file; returns the number of records read."""
+def _bad_utf8_rows(chunk: Any) -> Any:
+    """The (line, raw) rows of a chunk whose lines are not valid UTF-8 (None when there are none)."""
+    bad = bad_utf8_lines(chunk)
+    if not bad:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rows = chunk.select(["line", "raw"]).filter(pc.is_in(chunk.column("line"), pa.array(bad, pa.int64())))
+    return rows.replace_schema_metadata(None)
+
+
+def _reject_bad_utf8(con: duckdb.DuckDBPyConnection, bad: list[Any]) -> None:
+    """Each line that is not valid UTF-8 becomes one rejected record, whatever the format's SQL made of it
+    (its text is kept with the bad bytes escaped as \\xNN)."""
+    if not bad:
+        return
+    import pyarrow as pa
+
+    con.register("bad_utf8_v", pa.concat_tables(bad))
+    con.execute("delete from staged where line in (select line from bad_utf8_v)")
+    con.execute(
+        "insert into staged by name select 'reject' as status, "
+        "'not valid UTF-8 text (bad bytes shown as \\xNN)' as reason, line, raw from bad_utf8_v"
+    )
+    con.unregister("bad_utf8_v")
+
+
+SEGMENT_BYTES = 256 << 20  # a large file is staged and stored in segments of about this much text
+
+
+def _run_format(
+    con: duckdb.DuckDBPyConnection,
+    fmt: LogFormat,
+    path: Path,
+    container: Container,
+    finish: Callable[[], None] | None = None,
+) -> int:
+    """Stage every record of the file; returns the number of records read.
+
+    With `finish`, a format whose duplicates are interchangeable (no `pref`: any copy of a call is the
+    call) is staged in segments of about SEGMENT_BYTES, `finish()` storing each one before the next is
+    read, so memory stays flat whatever the file's size. A copy of a call in a later segment is then a
+    duplicate of the stored one, as in a second file. Formats that keep the largest copy of a call
+    (streams, Claude Code) stage the whole file."""
     con.execute(_staged_ddl())
     select = fmt.sql()
     n = 0
+    bad: list[Any] = []
     if fmt.whole_file:
         con.execute("create or replace temp table recs (line bigint, raw varchar)")
         first = True
         for chunk in fmt.read(path, container):
             n += chunk.num_rows
+            if (rows := _bad_utf8_rows(chunk)) is not None:
+                bad.append(rows)
             con.register("chunk_view", chunk)
             if first and chunk.column_names != ["line", "raw"]:  # tabular: the file's own columns
                 con.execute("create or replace temp table recs as select * from chunk_view")
@@ -169,95 +232,24 @@ def _run_format(con: duckdb.DuckDBPyConnection, fmt: LogFormat, path: Path, cont
         con.execute(f"insert into staged {select}")
         con.execute("drop table recs")
     else:
+        segment = 0
+        if has_pref(select):
+            finish = None
         for chunk in fmt.read(path, container):
+            if finish is not None and segment >= SEGMENT_BYTES:
+                _reject_bad_utf8(con, bad)
+                finish()
+                con.execute(_staged_ddl())
+                bad, segment = [], 0
             n += chunk.num_rows
+            segment += chunk.nbytes
+            if (rows := _bad_utf8_rows(chunk)) is not None:
+                bad.append(rows)
             con.register("recs", chunk)
             con.execute(f"insert into staged {select}")
             con.unregister("recs")
+    _reject_bad_utf8(con, bad)
     return n
-
-
-def _finish_file(
-    con: duckdb.DuckDBPyConnection,
-    res: FileResult,
-    path: Path,
-    run_id: int,
-    fallback: datetime,
-    fallback_source: str,
-) -> None:
-    """Validate staged rows, quarantine rejects, insert new calls once, record counts."""
-    neg = " or ".join(
-        f"{c} < 0"
-        for c in (
-            "input_uncached",
-            "cache_read",
-            "cache_write_5m",
-            "cache_write_1h",
-            "output",
-            "reasoning",
-            "web_searches",
-        )
-    )
-    # one statement for both checks: a negative count is reported before a missing model id
-    con.execute(f"""
-        update staged set status = 'reject', raw = coalesce(raw, '(record)'),
-            reason = case when {neg} then 'negative token count: ' || concat_ws(', ',
-                case when input_uncached < 0 then 'input_uncached=' || input_uncached end,
-                case when cache_read < 0 then 'cache_read=' || cache_read end,
-                case when cache_write_5m < 0 then 'cache_write_5m=' || cache_write_5m end,
-                case when cache_write_1h < 0 then 'cache_write_1h=' || cache_write_1h end,
-                case when output < 0 then 'output=' || output end,
-                case when reasoning < 0 then 'reasoning=' || reasoning end,
-                case when web_searches < 0 then 'web_searches=' || web_searches end)
-                else 'no model id' end
-        where status = 'ok' and (({neg}) or model_raw is null or trim(model_raw) = '')""")
-    src = str(path)
-    con.execute(
-        "insert into quarantine select ?, ?, line, ?, reason, left(raw, 65536) from staged where status = 'reject'",
-        [run_id, src, res.format],
-    )
-    inserted = con.execute(
-        f"""
-        insert into usage
-        select s.dedupe_key, s.record_kind, s.request_count,
-               coalesce(s.ts, cast($fallback as timestamptz)),
-               case when s.ts is null then $fallback_source else s.ts_source end,
-               s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
-               s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
-               s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
-               $src, s.line, $format, $run_id, s.extra
-        from (
-            select * from staged where status = 'ok'
-            qualify row_number() over (partition by dedupe_key order by pref desc nulls last, line desc) = 1
-        ) s
-        anti join usage u on u.dedupe_key = s.dedupe_key
-        """,
-        {"fallback": fallback, "fallback_source": fallback_source, "src": src, "format": res.format, "run_id": run_id},
-    ).fetchone()
-    res.calls = int(inserted[0]) if inserted else 0
-    counts = con.execute("select status, reason, count(*) from staged group by all order by all").fetchall()
-    ok = 0
-    for status, reason, n in counts:
-        if status == "ok":
-            ok += n
-        elif status == "skip":
-            res.skipped += n
-            res.skip_reasons[reason] = res.skip_reasons.get(reason, 0) + n
-        else:
-            res.quarantined += n
-            res.reject_reasons[reason] = res.reject_reasons.get(reason, 0) + n
-    res.duplicates = ok - res.calls
-    untimed_row = con.execute(
-        "select count(*) from usage where run_id = ? and source_file = ? and ts_source = ?",
-        [run_id, src, fallback_source],
-    ).fetchone()
-    untimed = int(untimed_row[0]) if untimed_row else 0
-    if untimed:
-        res.ts_note = (
-            f"{untimed} call(s) carry no call time: used the "
-            + ("time given by --assume-time" if fallback_source == "assumed" else "file's modification time")
-            + f" {fallback:%Y-%m-%dT%H:%M:%SZ}"
-        )
 
 
 def ingest(
@@ -352,7 +344,7 @@ def _ingest_file(
             )
             return res
     else:
-        names = detect(container.sample, container.kind, formats)
+        names = detect_container(container, formats)
         if not names and container.kind in ("csv", "parquet"):
             shown = ", ".join(container.columns[:8]) + (", ..." if len(container.columns) > 8 else "")
             res.note = (
@@ -378,8 +370,13 @@ def _ingest_file(
         fallback_source = "file_mtime"
     con.execute("begin transaction")
     try:
-        res.records = _run_format(con, fmt, path, container)
-        _finish_file(con, res, path, run_id, fallback, fallback_source)
+        _batch_files(con, [(path, fallback, fallback_source)])
+
+        def finish() -> None:
+            _finish_batch(con, [res], fmt.name, run_id)
+
+        res.records = _run_format(con, fmt, path, container, finish)
+        finish()
         con.execute(
             "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [
@@ -452,11 +449,11 @@ def _prepare(
         res.status = "unchanged"
         res.note = f"unchanged since run {seen_run}" + ("" if seen_path == str(path) else f" (as {seen_path})")
         return res
-    container = inspect(path)
+    container = inspect(path, data)
     if container.kind in ("empty", "other"):
         res.note = "empty file" if container.kind == "empty" else "not a JSON log: no known format"
         return res
-    names = [format_name] if format_name else detect(container.sample, container.kind, formats)
+    names = [format_name] if format_name else detect_container(container, formats)
     if len(names) != 1 or container.kind not in formats[names[0]].containers:
         # the per-file path words every other case exactly as before
         return _Item(
@@ -492,6 +489,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
     try:
         con.execute(_staged_ddl())
         tables = []
+        bad: list[Any] = []
         if type(fmt).read is LogFormat.read and all(it.data is not None for it in items):
             # plain JSONL read once: all files' lines split by one call, numbered per file
             parts, counts = [], []
@@ -510,7 +508,12 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                 first = np.repeat(np.cumsum(n) - n, n)
                 file_no = np.repeat(np.arange(len(items), dtype=np.int64), n)
                 line = (file_no << FILE_SHIFT) | (np.arange(t.num_rows, dtype=np.int64) - first + 1)
-                tables.append(t.set_column(0, "line", pa.array(line)))
+                bad_rows = _bad_utf8_rows(t)
+                t = t.set_column(0, "line", pa.array(line))
+                if bad_rows is not None:
+                    at = pa.array(line[np.asarray(bad_rows.column("line")) - 1])
+                    bad.append(bad_rows.set_column(0, "line", at))
+                tables.append(t)
             for i, c in enumerate(counts):
                 results[i].records += c
         else:
@@ -518,22 +521,16 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                 for chunk in fmt.read(it.path, it.container):
                     results[i].records += chunk.num_rows
                     line = pc.add(chunk.column("line"), pa.scalar(i << FILE_SHIFT))
-                    tables.append(chunk.set_column(0, "line", line))
+                    if (bad_rows := _bad_utf8_rows(chunk)) is not None:
+                        at = pc.add(bad_rows.column("line"), pa.scalar(i << FILE_SHIFT))
+                        bad.append(bad_rows.set_column(0, "line", at))
+                    tables.append(chunk.set_column(0, "line", line).replace_schema_metadata(None))
         if tables:
             con.register("recs", pa.concat_tables(tables))
             con.execute(f"insert into staged {fmt.sql()}")
             con.unregister("recs")
-        bf = pa.table(
-            {
-                "file_no": pa.array(range(len(items)), pa.int64()),
-                "path": [str(it.path) for it in items],
-                "fallback": pa.array([it.fallback for it in items], pa.timestamp("us", tz="UTC")),
-                "fallback_source": [it.fallback_source for it in items],
-            }
-        )
-        con.register("batch_files_v", bf)
-        con.execute("create or replace temp table batch_files as select * from batch_files_v")
-        con.unregister("batch_files_v")
+        _reject_bad_utf8(con, bad)
+        _batch_files(con, [(it.path, it.fallback, it.fallback_source) for it in items])
         _finish_batch(con, results, fmt.name, run_id)
         files = pa.table(
             {
@@ -560,18 +557,38 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
     return results
 
 
+def _batch_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, datetime, str]]) -> None:
+    """The temp table `batch_files(file_no, path, fallback, fallback_source)` of the files being staged
+    (staged.line >> FILE_SHIFT is the file number)."""
+    import pyarrow as pa
+
+    bf = pa.table(
+        {
+            "file_no": pa.array(range(len(files)), pa.int64()),
+            "path": [str(f[0]) for f in files],
+            "fallback": pa.array([f[1] for f in files], pa.timestamp("us", tz="UTC")),
+            "fallback_source": [f[2] for f in files],
+        }
+    )
+    con.register("batch_files_v", bf)
+    con.execute("create or replace temp table batch_files as select * from batch_files_v")
+    con.unregister("batch_files_v")
+
+
+NEGATIVE = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)
+
+
 def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt_name: str, run_id: int) -> None:
+    """Validate the staged rows of one or more files, quarantine rejects, insert each new call once (the
+    first file's copy of a call wins; within a file the largest `pref`, then the last line), count."""
     mask = (1 << FILE_SHIFT) - 1
-    neg = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)
+    # one statement for both checks: a negative count is reported before a missing model id
+    negatives = ", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)
     con.execute(f"""
         update staged set status = 'reject', raw = coalesce(raw, '(record)'),
-            reason = 'negative token count: ' || concat_ws(', ',
-                {", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)})
-        where status = 'ok' and ({neg})""")
-    con.execute(
-        "update staged set status = 'reject', reason = 'no model id', raw = coalesce(raw, '(record)') "
-        "where status = 'ok' and (model_raw is null or trim(model_raw) = '')"
-    )
+            reason = case when {NEGATIVE} then 'negative token count: ' || concat_ws(', ', {negatives})
+                          else 'no model id' end
+        where status = 'ok' and (({NEGATIVE}) or model_raw is null or trim(model_raw) = '')""")
     con.execute(
         f"""insert into quarantine
         select $run_id, f.path, s.line & {mask}, $format, s.reason, left(s.raw, 65536)
@@ -579,22 +596,35 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         where s.status = 'reject'""",
         {"run_id": run_id, "format": fmt_name},
     )
+    # Keys seen more than once are rare: only their rows go through the window; the rest go straight in.
+    # Model ids are normalised once per distinct logged id (the regexps cost more than the join).
+    con.execute(
+        "create or replace temp table dup_keys as "
+        "select dedupe_key from staged where status = 'ok' group by all having count(*) > 1"
+    )
+    con.execute(
+        f"create or replace temp table model_ids as select model_raw, {normalise_model_sql('model_raw')} as model "
+        "from (select distinct model_raw from staged where status = 'ok')"
+    )
     con.execute(
         f"""
         insert into usage
         select s.dedupe_key, s.record_kind, s.request_count,
                coalesce(s.ts, f.fallback),
                case when s.ts is null then f.fallback_source else s.ts_source end,
-               s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
+               s.provider, s.platform, s.model_raw, m.model,
                s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
                s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
                f.path, s.line & {mask}, $format, $run_id, s.extra
         from (
-            select * from staged where status = 'ok'
+            select * from staged where status = 'ok' and dedupe_key not in (select dedupe_key from dup_keys)
+            union all
+            select * from staged where status = 'ok' and dedupe_key in (select dedupe_key from dup_keys)
             qualify row_number() over (partition by dedupe_key
                                        order by line >> {FILE_SHIFT}, pref desc nulls last, line desc) = 1
         ) s
         join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
+        join model_ids m on m.model_raw = s.model_raw
         anti join usage u on u.dedupe_key = s.dedupe_key
         """,
         {"format": fmt_name, "run_id": run_id},
@@ -604,7 +634,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
     ).fetchall():
         res = results[file_no]
         if status == "ok":
-            res.duplicates += n  # ok records; calls are subtracted below
+            res.ok += n
         elif status == "skip":
             res.skipped += n
             res.skip_reasons[reason] = res.skip_reasons.get(reason, 0) + n
@@ -628,4 +658,4 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                 + f" {fallback:%Y-%m-%dT%H:%M:%SZ}"
             )
     for res in results:
-        res.duplicates -= res.calls
+        res.duplicates = res.ok - res.calls
