@@ -147,3 +147,31 @@ def ingest_mod() -> object:
     import finops.ingest
 
     return finops.ingest
+
+
+def test_envelope_with_its_own_id_and_model_is_still_unwrapped(tmp_path: Path) -> None:
+    """Bare bodies skip the envelope search only when they look like a body (object + usage): an
+    application envelope that has its own `id`/`model` keys beside `response` is still unwrapped."""
+    import json
+
+    from finops import db
+    from finops.ingest import ingest
+
+    body = {
+        "id": "chatcmpl-in",
+        "object": "chat.completion",
+        "created": 1735689600,
+        "model": "gpt-4o-mini",
+        "usage": {"prompt_tokens": 7, "completion_tokens": 3},
+    }
+    lines = [
+        {"id": "app-req-9", "model": "my-router", "timestamp": "2025-02-01T00:00:00Z", "response": body},
+        {**body, "id": "chatcmpl-bare"},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert (res.format, res.calls, res.quarantined) == ("openai.chat", 2, 0)
+    rows = con.execute("select request_id, model_raw, input_uncached, output from usage order by 1").fetchall()
+    assert rows == [("chatcmpl-bare", "gpt-4o-mini", 7, 3), ("chatcmpl-in", "gpt-4o-mini", 7, 3)]

@@ -30,6 +30,7 @@ from finops.ingest._base import (
     has_pref,
     inspect,
 )
+from finops.ingest._vendor import clean_map_sql
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -557,6 +558,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
     return results
 
 
+TAGS_MAP = """try(json_transform(tags_json, '"MAP(VARCHAR, VARCHAR)"'))"""
+
+
 def _batch_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, datetime, str]]) -> None:
     """The temp table `batch_files(file_no, path, fallback, fallback_source)` of the files being staged
     (staged.line >> FILE_SHIFT is the file number)."""
@@ -607,6 +611,11 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         "from (select distinct model_raw from staged where status = 'ok')"
     )
     con.execute(
+        "create or replace temp table tag_maps as "
+        f"select tags_json, {clean_map_sql(TAGS_MAP)} as tags "
+        "from (select distinct tags_json from staged where status = 'ok' and tags_json is not null)"
+    )
+    con.execute(
         f"""
         insert into usage
         select s.dedupe_key, s.record_kind, s.request_count,
@@ -614,7 +623,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                case when s.ts is null then f.fallback_source else s.ts_source end,
                s.provider, s.platform, s.model_raw, m.model,
                s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
-               s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
+               s.web_searches, s.service_tier, s.region, coalesce(s.tags, t.tags), s.reported_cost, s.request_id,
                f.path, s.line & {mask}, $format, $run_id, s.extra
         from (
             select * from staged where status = 'ok' and dedupe_key not in (select dedupe_key from dup_keys)
@@ -625,6 +634,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         ) s
         join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
         join model_ids m on m.model_raw = s.model_raw
+        left join tag_maps t on t.tags_json = s.tags_json
         anti join usage u on u.dedupe_key = s.dedupe_key
         """,
         {"format": fmt_name, "run_id": run_id},

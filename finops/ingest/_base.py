@@ -49,6 +49,9 @@ STAGED_COLUMNS: dict[str, str] = {
     "service_tier": "varchar",
     "region": "varchar",
     "tags": "map(varchar, varchar)",
+    # or the tags as a JSON object, made a MAP once per distinct object when stored (building a MAP per
+    # record costs more than parsing it)
+    "tags_json": "json",
     "reported_cost": "decimal(38, 12)",
     "request_id": "varchar",
     "extra": "json",  # the record's other fields, message content removed (see strip_content_sql)
@@ -361,29 +364,33 @@ def parse_sql(text: str, structure: str) -> str:
     return f"(case when ends_with({text}, '}}') then {parse} when json_valid({text}) then {parse} end)"
 
 
-def unwrap_sql(body_struct: str, source: str = "recs") -> str:
+def unwrap_sql(body_struct: str, source: str = "recs", bare: str | None = None) -> str:
     """SELECT line, raw, env, env_time, b, enveloped FROM source: `b` is the provider body parsed with
     `body_struct`.
 
     Application logs often write the body under `response`, `body` or `data` with a time and tags
     beside it; a bare body is used as it is. Malformed JSON gives b = NULL (the caller rejects it).
     `env_time` is the envelope's time text (envelope_ts_sql reads it).
+
+    bare: a condition on `b` (the record parsed as a bare body) that only a bare body meets, e.g.
+    `b.usage is not null`: such records (nearly all, in most files) skip the search for envelope keys
+    in their text, a scan that costs as much as a quarter of the parse.
     """
     has_body = f"regexp_matches(raw, '\"({'|'.join(ENVELOPE_BODY_KEYS)})\"')"  # one pass over the text
+    if bare is not None:
+        has_body = f"not coalesce({bare}, false) and {has_body}"
     pick = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
     times = ", ".join(f"env.{k}" for k in ENVELOPE_TIME_KEYS)
     # each layer computes its columns once (see layer)
     return f"""
     select line, raw, env, env_time,
-           case when body is null then {parse_sql("raw", body_struct)}
-                else {parse_sql("cast(body as varchar)", body_struct)} end as b,
+           case when body is null then b else {parse_sql("cast(body as varchar)", body_struct)} end as b,
            body is not null as enveloped
     from (
-        select line, raw, env, coalesce({pick}) as body, coalesce({times}) as env_time
+        select line, raw, b, env, coalesce({pick}) as body, coalesce({times}) as env_time
         from (
-            select line, raw,
-                   case when {has_body} then {parse_sql("raw", ENVELOPE_STRUCT)} end as env
-            from {source}
+            select line, raw, b, case when {has_body} then {parse_sql("raw", ENVELOPE_STRUCT)} end as env
+            from (select line, raw, {parse_sql("raw", body_struct)} as b from {source})
         )
     )
     """
@@ -414,6 +421,13 @@ def tags_sql(*json_exprs: str) -> str:
 
     json_transform gives NULL (no error) for anything but an object, so each candidate is parsed once."""
     picks = ", ".join(f"""try(json_transform({e}, '"MAP(VARCHAR, VARCHAR)"'))""" for e in json_exprs)
+    return f"coalesce({picks})"
+
+
+def tags_json_sql(*json_exprs: str) -> str:
+    """The first JSON object among json_exprs, for the staged column `tags_json` (the same tags as
+    tags_sql, made a MAP when stored, once per distinct object)."""
+    picks = ", ".join(f"case when json_type({e}) = 'OBJECT' then {e} end" for e in json_exprs)
     return f"coalesce({picks})"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_json_sql, tier_sql, unwrap_sql
 from finops.ingest._common import (
     ANTHROPIC_BODY,
     anthropic_buckets,
@@ -59,9 +59,13 @@ class AnthropicMessages(LogFormat):
             model_raw="coalesce(b.model, model_id)",
             service_tier=tier_sql("b.usage.service_tier"),
             region="b.usage.inference_geo",
-            tags=tags_sql("env.tags", "env.metadata"),
+            tags_json=tags_json_sql("env.tags", "env.metadata"),
             request_id="b.id",
             **anthropic_buckets("b.usage"),
         )
-        src = layer(unwrap_sql(struct(ANTHROPIC_BODY)), problem=anthropic_usage_problem("b.usage"), model_id=model_id)
+        src = layer(
+            unwrap_sql(struct(ANTHROPIC_BODY), bare="b.type is not null and b.usage is not null"),
+            problem=anthropic_usage_problem("b.usage"),
+            model_id=model_id,
+        )
         return f"select {cols}\nfrom ({src})"

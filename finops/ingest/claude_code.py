@@ -62,11 +62,9 @@ class ClaudeCode(LogFormat):
             model_raw="b.message.model",
             service_tier=tier_sql("b.message.usage.service_tier"),
             region="b.message.usage.inference_geo",
-            tags="""map_from_entries(list_filter([
-                        {'key': 'project', 'value': regexp_extract(b.cwd, '[^/]+$')},
-                        {'key': 'session', 'value': b.sessionId},
-                        {'key': 'git_branch', 'value': b.gitBranch},
-                        {'key': 'agent', 'value': b.agentId}], lambda x: x.value is not null and x.value <> ''))""",
+            # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored
+            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/]+$'), 'session', b.sessionId,
+                                     'git_branch', b.gitBranch, 'agent', b.agentId)""",
             reported_cost="try_cast(b.costUSD as decimal(38, 12))",
             request_id="b.requestId",
             **anthropic_buckets("b.message.usage"),

@@ -16,7 +16,7 @@ from finops.ingest._base import (
     envelope_ts_sql,
     layer,
     staged_select,
-    tags_sql,
+    tags_json_sql,
     tier_sql,
     ts_sql,
     unwrap_sql,
@@ -78,7 +78,8 @@ class Gemini(LogFormat):
             output=f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0)",
             reasoning=f"coalesce({m}.thoughtsTokenCount, 0)",
             service_tier=tier_sql(f"coalesce({m}.trafficType, {m}.serviceTier)"),
-            tags=tags_sql("env.tags", "env.metadata", "b.labels"),
+            tags_json=tags_json_sql("env.tags", "env.metadata", "b.labels"),
             request_id="b.responseId",
         )
-        return f"select {cols}\nfrom ({layer(unwrap_sql(struct(BODY)), problem=problem, skip=skip)})"
+        src = unwrap_sql(struct(BODY), bare="b.usageMetadata is not null and b.modelVersion is not null")
+        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"

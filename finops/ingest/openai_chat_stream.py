@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_json_sql, tier_sql, unwrap_sql
 from finops.ingest._common import OPENAI_BODY, md5_key, openai_buckets, struct, unwrap_py
 
 
@@ -47,7 +47,7 @@ class OpenAIChatStream(LogFormat):
             platform="'openai'",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=tags_sql("env.tags", "env.metadata", "b.metadata"),
+            tags_json=tags_json_sql("env.tags", "env.metadata", "b.metadata"),
             request_id="b.id",
             **openai_buckets("b.usage"),
         )

@@ -85,5 +85,9 @@ class OpenRouter(LogFormat):
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
             **chat_buckets("b.usage", "'openrouter'"),
         )
-        src = layer(unwrap_sql(struct(BODY)), problem=openai_usage_problem("b.usage"), id_secs=id_secs)
+        src = layer(
+            unwrap_sql(struct(BODY), bare="b.object is not null and b.usage is not null"),
+            problem=openai_usage_problem("b.usage"),
+            id_secs=id_secs,
+        )
         return f"select {cols}\nfrom ({with_vendor(src, 'b.model')})"
