@@ -254,6 +254,7 @@ class Modifier(Rates):
     start: datetime = Field(alias="from")
     end: datetime | None = Field(default=None, alias="to")
     models: list[str] = Field(default_factory=lambda: ["*"])
+    exclude: list[str] = Field(default_factory=list)  # models a sibling rule of the same tier prices instead
     source: str
     confidence: Literal["A", "B", "C"] = "B"
     note: str | None = None
@@ -267,6 +268,13 @@ class Modifier(Rates):
     @classmethod
     def _tz(cls, v: Any) -> Any:
         return None if v is None else _aware(v)
+
+    def targets(self, ids: Iterable[str]) -> list[str]:
+        """The ids this rule prices: `models` minus `exclude`, so a provider-wide rule ("*") can leave a few
+        models to their own rule of the same tier without listing every other model."""
+        ids = list(ids)
+        left_out = set(_expand(self.exclude, ids))
+        return [i for i in _expand(self.models, ids) if i not in left_out]
 
     def explicit(self) -> bool:
         return any(getattr(self, b) is not None for b in BUCKETS) or bool(self.tiers)
@@ -679,8 +687,11 @@ def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> N
             fail(f"modifiers[{i}] ({mod.service_tier}): give a factor, per-bucket factors or explicit rates")
         if mod.end is not None and mod.end <= mod.start:
             fail(f"modifiers[{i}]: 'to' is not after 'from'")
-        if pf.platform is None and not _expand(mod.models, ids):
+        if pf.platform is None and not mod.targets(ids):
             fail(f"modifiers[{i}]: models {mod.models} match no model of this file")
+        for pat in mod.exclude if pf.platform is None else []:
+            if not _expand([pat], ids):
+                fail(f"modifiers[{i}].exclude: '{pat}' matches no model of this file")
     for i, inh in enumerate(pf.inherit):
         if inh.source not in pf.sources:
             fail(f"inherit[{i}]: unknown source id '{inh.source}'")
@@ -829,7 +840,7 @@ def _expand_table(
         for a in pf.aliases:
             claim(path, a.name, a.target, platform, "", "alias", a.start, a.end or OPEN_END)
         for mod in pf.modifiers if pf.platform is None else []:
-            for t in _expand(mod.models, ids):
+            for t in mod.targets(ids):
                 mods.append((t, mod))
         # inherited copies: the vendor's models at the vendor's list price, on this platform
         for i, inh in enumerate(pf.inherit):
@@ -886,13 +897,13 @@ def _expand_table(
             for mod in vendor_pf.modifiers:
                 if mod.service_tier not in inh.service_tiers:
                     continue
-                targets = [copied[t] for t in _expand(mod.models, set(copied))]
+                targets = [copied[t] for t in mod.targets(copied)]
                 for t in targets:
                     mods.append((t, mod))
         if pf.platform:
             mine = [pm.id for pm in out if pm.provider == provider]
             for i, mod in enumerate(pf.modifiers):
-                targets = _expand(mod.models, mine)
+                targets = mod.targets(mine)
                 if not targets:
                     raise PriceFileError(f"{path}: modifiers[{i}]: models {mod.models} match no model of this file")
                 mods.extend((t, mod) for t in targets)

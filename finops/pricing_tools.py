@@ -182,7 +182,13 @@ def diff(a: PriceTable, b: PriceTable) -> dict[str, Any]:
     return out
 
 
+def _band_view(t: Any) -> dict[str, Any]:
+    return {"above": t.above, **{k: v for k, v in _rates(t).items() if v is not None}}
+
+
 def _mod_view(x: Any) -> str:
+    """A rule as compared by `prices diff`: every field that changes a rate (per-bucket factors and explicit
+    long-context bands included, or a change to them would diff as 'no differences')."""
     return json.dumps(
         {
             "service_tier": x.service_tier,
@@ -190,6 +196,8 @@ def _mod_view(x: Any) -> str:
             "to": None if x.end is None else x.end.isoformat(),
             "factor": x.factor,
             **{k: v for k, v in _rates(x).items() if v is not None},
+            **{f"factor_{b}": v for b in BUCKETS if (v := getattr(x.factors, b)) is not None},
+            **({"tiers": [_band_view(t) for t in x.tiers]} if x.tiers else {}),
         },
         sort_keys=True,
     )
