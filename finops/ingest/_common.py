@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from finops.ingest._base import tier_sql
+
 # ---- OpenAI usage (Chat Completions and Responses): cached and cache-write tokens are SUBSETS of the
 # prompt; reasoning is a subset of output (reference/log_formats.md §1).
 OPENAI_USAGE = {
@@ -104,6 +106,14 @@ def anthropic_buckets(u: str) -> dict[str, str]:
         "reasoning": f"coalesce({u}.output_tokens_details.thinking_tokens, 0)",
         "web_searches": f"coalesce({u}.server_tool_use.web_search_requests, 0)",
     }
+
+
+def anthropic_tier(tier: str, speed: str) -> str:
+    """service_tier of an Anthropic call from its usage's `service_tier` and `speed` expressions. Fast mode
+    (`usage.speed == "fast"`, reference log_formats.md §3.18) is billed at its own premium rates while
+    `service_tier` still says standard, so a fast call is tier 'fast' (pricing/anthropic.toml prices it, or
+    flags it tier_not_in_table) and never passes for a standard one."""
+    return f"(case when lower({speed}) = 'fast' then 'fast' else {tier_sql(tier)} end)"
 
 
 def anthropic_usage_problem(u: str) -> str:
