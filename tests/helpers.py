@@ -39,6 +39,7 @@ def add_call(
     cache_write_5m: int = 0,
     cache_write_1h: int = 0,
     output: int = 0,
+    web_searches: int = 0,
     service_tier: str = "standard",
     key: str | None = None,
     record_kind: str = "call",
@@ -54,7 +55,7 @@ def add_call(
         """insert into usage (dedupe_key, record_kind, request_count, ts, ts_source, provider, platform, model_raw,
                model, input_uncached, cache_read, cache_write_5m, cache_write_1h, output, reasoning, web_searches,
                service_tier, request_id, source_file, source_line, format, run_id, reported_cost)
-           values (?, ?, ?, ?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 'test', 1, 'test', 1, ?)""",
+           values (?, ?, ?, ?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'test', 1, 'test', 1, ?)""",
         [
             key,
             record_kind,
@@ -69,6 +70,7 @@ def add_call(
             cache_write_5m,
             cache_write_1h,
             output,
+            web_searches,
             service_tier,
             key,
             reported_cost,

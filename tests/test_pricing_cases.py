@@ -31,6 +31,9 @@ noted in the case):
   gpt-5 / gpt-5.4-mini  1.25 / 0.125 / 10; 0.75 / 0.075 / 4.50               §7.1
   gpt-3.5-turbo-1106 / -0125  1 / 2; 0.50 / 1.50                              §7.1
   Gemini 3.1 Flash-Lite 0.25 / 0.025 / 1.50; 3.5 Flash-Lite 0.30 / 0.03 / 2.50   pricing/google.toml (B)
+  web search        per-request fee, USD per 1,000 searches, any service tier (pricing/*.toml [[fees]]):
+                    Anthropic 10 from 2025-05-07 (web search tool docs); OpenAI 10 from 2026-10-12 on the
+                    models with the tool (genai-prices 0.2.3); none on Gemini, none on platform copies
 """
 
 from __future__ import annotations
@@ -236,6 +239,51 @@ CASES = [
     # 100,000×0.15 + 100,000×0.02 + 10,000×1.25 = 15,000 + 2,000 + 12,500 = 29,500 → 0.0295
     case("batch-gemini-3.5-flash-lite-cached-0.02", "gemini-3.5-flash-lite", "2026-07-21T00:00:00", "0.0295",
          input_uncached=100_000, cache_read=100_000, output=10_000, service_tier="batch"),
+    # ---------------------------------------------------------------- per-request fees: web searches
+    # Sonnet 4.5, 3 searches: 10,000×3 + 1,000×15 = 30,000 + 15,000 = 45,000 → 0.045; + 3 × 10 / 1,000 = 0.03
+    # → 0.075
+    case("web-search-anthropic-sonnet-4-5", "claude-sonnet-4-5", "2025-10-01", "0.075",
+         input_uncached=10_000, output=1_000, web_searches=3),
+    # the last second before Anthropic's fee: flagged, tokens only (a lower bound):
+    # 1,000×3 + 100×15 = 3,000 + 1,500 = 4,500 → 0.0045
+    case("web-search-anthropic-before-the-fee", "claude-3-7-sonnet", "2025-05-06T23:59:59", "0.0045",
+         status="missing_fee", input_uncached=1_000, output=100, web_searches=1),
+    # the first second of it: 0.0045 + 1 × 10 / 1,000 = 0.0145
+    case("web-search-anthropic-first-second", "claude-3-7-sonnet", "2025-05-07T00:00:00", "0.0145",
+         input_uncached=1_000, output=100, web_searches=1),
+    # batch halves the tokens, not the fee: (100,000×3 + 10,000×15) × 0.5 = 450,000 × 0.5 = 225,000 → 0.225;
+    # + 2 × 10 / 1,000 = 0.02 → 0.245
+    case("web-search-anthropic-batch-fee-not-halved", "claude-sonnet-4-5", "2025-10-01", "0.245",
+         input_uncached=100_000, output=10_000, web_searches=2, service_tier="batch"),
+    # a usage-report bucket (no request count) pays for its searches too: 1,000×3 = 3,000 → 0.003;
+    # + 10 × 10 / 1,000 = 0.1 → 0.103
+    case("web-search-anthropic-bucket", "claude-sonnet-4-20250514", "2025-08-01", "0.103",
+         price_model="claude-sonnet-4", record_kind="bucket", request_count=0, input_uncached=1_000, web_searches=10),
+    # zero searches on a model with no fee rule: nothing to flag. 10,000×0.30 + 1,000×2.50 = 5,500 → 0.0055
+    case("web-search-none-needs-no-fee", "gemini-2.5-flash", "2026-11-01", "0.0055",
+         input_uncached=10_000, output=1_000),
+    # Gemini has no per-call grounding fee in the table (google.toml): flagged, tokens only → 0.0055
+    case("web-search-gemini-is-flagged", "gemini-2.5-flash", "2026-11-01", "0.0055", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=1),
+    # OpenAI from the day the fee was verified: 10,000×1.25 + 1,000×10 = 12,500 + 10,000 = 22,500 → 0.0225;
+    # + 2 × 10 / 1,000 = 0.02 → 0.0425
+    case("web-search-openai-gpt-5", "gpt-5", "2026-10-12T00:00:00", "0.0425",
+         input_uncached=10_000, output=1_000, web_searches=2),
+    # one second earlier the fee is unknown (it depended on search context size): flagged, 0.0225
+    case("web-search-openai-before-the-fee", "gpt-5", "2026-10-11T23:59:59", "0.0225", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=2),
+    # gpt-4.1-nano has no web search fee rule (no tool): 10,000×0.10 + 1,000×0.40 = 1,400 → 0.0014, flagged
+    case("web-search-openai-model-without-the-tool", "gpt-4.1-nano", "2026-11-01", "0.0014", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=1),
+    # a missing token rate is reported first; the fee is still counted: 10,000×5 + 1,000×15 = 65,000 → 0.065;
+    # + 1 × 10 / 1,000 = 0.01 → 0.075 (the 5,000 cache reads have no rate on this snapshot)
+    case("web-search-missing-rate-wins", "gpt-4o-2024-05-13", "2026-11-01", "0.075", status="missing_rate",
+         input_uncached=10_000, cache_read=5_000, output=1_000, web_searches=1),
+    # Bedrock bills its own copy of Claude: no fee rule there, flagged. Regional = list × 1.1:
+    # 1,000×3.30 + 100×16.50 = 3,300 + 1,650 = 4,950 → 0.00495
+    case("web-search-bedrock-copy-is-flagged", "claude-sonnet-4-5-20250929", "2025-10-01", "0.00495",
+         status="missing_fee", price_model="bedrock/regional/claude-sonnet-4-5", platform="bedrock",
+         input_uncached=1_000, output=100, web_searches=1),
     # ---------------------------------------------------------------- each cache bucket at its own rate
     # Opus 4.5 (flat, no tier), 1,000,000 tokens in ONE bucket each: input 5; read 0.1× = 0.50;
     # 5m write 1.25× = 6.25; 1h write 2× = 10; output 25

@@ -118,6 +118,28 @@ BAD = [
         'from = 2025-01-01T00:00:00Z\nmodels = ["acme-one"]\nsource = "acme-pricing"\n',
         ["batch", "acme-one", "overlap"],
     ),
+    (
+        "fee-rule-without-a-fee",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n',
+        ["acme.toml", "fees[0]", "web_search"],
+    ),
+    (
+        "fee-as-a-float",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nweb_search = 10.0\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n',
+        ["acme.toml", "fees", "web_search", "STRINGS"],
+    ),
+    (
+        "two-fee-rules-for-a-model",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nweb_search = "10"\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n\n[[fees]]\nweb_search = "5"\nfrom = 2025-03-01T00:00:00Z\nmodels = ["acme-one"]\n'
+        'source = "acme-pricing"\n',
+        ["fees", "acme-one", "overlap"],
+    ),
     ("provider-not-file-stem", 'provider = "acme"', 'provider = "acme-corp"', ["acme.toml", "acme-corp"]),
     (
         "missing-output-rate",

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from finops.pricing import BUCKETS, PriceTable
+from finops.pricing import BUCKETS, FEES, PriceTable
 
 
 def _when(s: str | None, open_label: str = "") -> str:
@@ -135,6 +135,17 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
         }
         for x in table.modifiers_for(model_id)
     ]
+    fees = [
+        {
+            **{f: getattr(x, f) for f in FEES if getattr(x, f) is not None},
+            "from": _iso(x.start),
+            "to": _iso(x.end),
+            "source": x.source,
+            "confidence": x.confidence,
+            "note": x.note,
+        }
+        for x in table.fees_for(model_id)
+    ]
     contract: list[dict[str, Any]] = []
     if table.contract is not None:
         for row in table.contract.rows:
@@ -170,6 +181,7 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
         "periods": periods,
         "aliases": aliases,
         "modifiers": modifiers,
+        "fees_per_1000_requests": fees,
         "contract": contract,
         "contract_file": None if table.contract is None else str(table.contract.path),
     }
@@ -235,6 +247,13 @@ def show(console: Console, doc: dict[str, Any]) -> None:
         console.print(
             f"  {x['service_tier']}: {', '.join(parts)} from {x['from'][:10]} to "
             f"{(x['to'] or 'now')[:10]} [{x['source']}, {x['confidence']}]",
+            markup=False,
+        )
+    for x in doc.get("fees_per_1000_requests", []):
+        what = ", ".join(f"{f} {x[f]}" for f in FEES if x.get(f) is not None)
+        console.print(
+            f"  fees per 1,000 requests: {what} from {x['from'][:10]} to {(x['to'] or 'now')[:10]} "
+            f"[{x['source']}, {x['confidence']}]",
             markup=False,
         )
     for k in doc.get("contract", []):
