@@ -25,7 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finops.errors import PriceFileError
 
-BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
+# Rate buckets, USD per 1M tokens of the matching DISJOINT usage column (input → input_uncached, audio_in →
+# audio_in, ...): audio input and output are priced apart from text where a provider does (migration 0006).
+BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out")
 SERVICE_TIERS = ("batch", "flex", "priority", "scale", "fast")
 ALL_TIERS = ("standard", *SERVICE_TIERS)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO 1..7
@@ -42,7 +44,7 @@ OPEN_END = datetime(2200, 1, 1, tzinfo=UTC)
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_PROMPT = 1 << 62
 RATE_SCALE = 6  # decimal places kept for a per-1M-token rate (the store's DECIMAL(18, 6))
-TABLE_FORMAT = "rate-card-2"  # part of the digest: bump when the way files become store rows changes
+TABLE_FORMAT = "rate-card-3"  # part of the digest: bump when the way files become store rows changes
 FEES = ("web_search",)  # per-request fees, USD per 1,000 requests of usage.<fee>es (web_search → web_searches)
 
 
@@ -107,6 +109,8 @@ class Rates(_Strict):
     cache_write_5m: Rate = None
     cache_write_1h: Rate = None
     output: Rate = None
+    audio_in: Rate = None  # uncached audio prompt tokens (OpenAI, Gemini: dearer than text)
+    audio_out: Rate = None  # audio output tokens
 
     @field_validator(*BUCKETS)
     @classmethod
@@ -236,6 +240,8 @@ class BucketFactors(_Strict):
     cache_write_5m: str | None = None
     cache_write_1h: str | None = None
     output: str | None = None
+    audio_in: str | None = None
+    audio_out: str | None = None
 
     @field_validator(*BUCKETS)
     @classmethod
@@ -1083,11 +1089,7 @@ def load_contract(path: Path, table: PriceTable) -> Contract:
                     b,
                     rid,
                     disc,
-                    d["input"],
-                    d["cache_read"],
-                    d["cache_write_5m"],
-                    d["cache_write_1h"],
-                    d["output"],
+                    *(d[b] for b in BUCKETS),
                 )
             )
     credit_rows: list[tuple[Any, ...]] = []
@@ -1125,11 +1127,7 @@ def price_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                         end,
                         lo,
                         hi,
-                        d["input"],
-                        d["cache_read"],
-                        d["cache_write_5m"],
-                        d["cache_write_1h"],
-                        d["output"],
+                        *(d[b] for b in BUCKETS),
                         p.source,
                         p.confidence,
                     )
@@ -1187,11 +1185,7 @@ def window_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                             lo,
                             hi,
                             None if w.factor is None else Decimal(w.factor),
-                            d["input"],
-                            d["cache_read"],
-                            d["cache_write_5m"],
-                            d["cache_write_1h"],
-                            d["output"],
+                            *(d[b] for b in BUCKETS),
                             w.source or p.source,
                             w.confidence or p.confidence,
                         )
@@ -1215,11 +1209,7 @@ def modifier_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                     hi,
                     None if mod.factor is None else Decimal(mod.factor),
                     *f,
-                    d["input"],
-                    d["cache_read"],
-                    d["cache_write_5m"],
-                    d["cache_write_1h"],
-                    d["output"],
+                    *(d[b] for b in BUCKETS),
                     mod.source,
                     mod.confidence,
                 )
@@ -1430,7 +1420,8 @@ def install_contract(
             con.execute(f"delete from {t}")
         if contract is not None:
             if contract.rows:
-                con.executemany("insert into contract_rules values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", contract.rows)
+                marks = ", ".join("?" * len(contract.rows[0]))
+                con.executemany(f"insert into contract_rules values ({marks})", contract.rows)
             if contract.credit_rows:
                 con.executemany("insert into contract_credits values (?, ?, ?, ?, ?)", contract.credit_rows)
             con.execute(

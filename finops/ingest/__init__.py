@@ -196,6 +196,8 @@ def _finish_file(
             "output",
             "reasoning",
             "web_searches",
+            "audio_in",
+            "audio_out",
         )
     )
     # one statement for both checks: a negative count is reported before a missing model id
@@ -208,7 +210,9 @@ def _finish_file(
                 case when cache_write_1h < 0 then 'cache_write_1h=' || cache_write_1h end,
                 case when output < 0 then 'output=' || output end,
                 case when reasoning < 0 then 'reasoning=' || reasoning end,
-                case when web_searches < 0 then 'web_searches=' || web_searches end)
+                case when web_searches < 0 then 'web_searches=' || web_searches end,
+                case when audio_in < 0 then 'audio_in=' || audio_in end,
+                case when audio_out < 0 then 'audio_out=' || audio_out end)
                 else 'no model id' end
         where status = 'ok' and (({neg}) or model_raw is null or trim(model_raw) = '')""")
     src = str(path)
@@ -225,7 +229,7 @@ def _finish_file(
                s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
                s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
                s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
-               $src, s.line, $format, $run_id, s.extra
+               $src, s.line, $format, $run_id, s.extra, s.audio_in, s.audio_out
         from (
             select * from staged where status = 'ok'
             qualify row_number() over (partition by dedupe_key order by pref desc nulls last, line desc) = 1
@@ -588,7 +592,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                s.provider, s.platform, s.model_raw, {normalise_model_sql("s.model_raw")},
                s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
                s.web_searches, s.service_tier, s.region, s.tags, s.reported_cost, s.request_id,
-               f.path, s.line & {mask}, $format, $run_id, s.extra
+               f.path, s.line & {mask}, $format, $run_id, s.extra, s.audio_in, s.audio_out
         from (
             select * from staged where status = 'ok'
             qualify row_number() over (partition by dedupe_key

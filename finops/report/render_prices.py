@@ -157,7 +157,9 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
                         "from": _iso(row[2]),
                         "to": None if row[3].year >= 2200 else _iso(row[3]),
                         "discount_pct": str((row[5] * 100).normalize()) if row[5] else None,
-                        "rates": {b: str(v) for b, v in zip(BUCKETS, row[6:11], strict=True) if v is not None},
+                        "rates": {
+                            b: str(v) for b, v in zip(BUCKETS, row[6 : 6 + len(BUCKETS)], strict=True) if v is not None
+                        },
                     }
                 )
     return {
@@ -224,6 +226,14 @@ def show(console: Console, doc: dict[str, Any]) -> None:
                 p["source"],
             )
     console.print(t)
+    for p in doc["periods"]:
+        for label, r in [("", p)] + [(f" (> {x['above_prompt_tokens']:,})", x) for x in p["tiers"]]:
+            if r.get("audio_in") or r.get("audio_out"):
+                console.print(
+                    f"  audio from {_when(p['from'])}{label}: in {r.get('audio_in') or '-'}, "
+                    f"out {r.get('audio_out') or '-'} per 1M audio tokens",
+                    markup=False,
+                )
     if any(not p.get("from_verified", True) for p in doc["periods"]):
         console.print("  (?) launch day not in the sources: the period's 'from' is a placeholder", markup=False)
     for p in doc["periods"]:

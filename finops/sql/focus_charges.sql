@@ -19,9 +19,11 @@ with calls as (
            r.effective_from as rate_from,
            r.input as l_input, r.cache_read as l_cache_read, r.cache_write_5m as l_cache_write_5m,
            r.cache_write_1h as l_cache_write_1h, r.output as l_output,
+           r.audio_in as l_audio_in, r.audio_out as l_audio_out,
            k.discount,
            k.input as k_input, k.cache_read as k_cache_read, k.cache_write_5m as k_cache_write_5m,
            k.cache_write_1h as k_cache_write_1h, k.output as k_output,
+           k.audio_in as k_audio_in, k.audio_out as k_audio_out,
            r.source as price_source,
            r.confidence as price_confidence,
            c.tags['team'] as team,
@@ -32,6 +34,8 @@ with calls as (
            c.cache_write_5m,
            c.cache_write_1h,
            c.output,
+           c.audio_in,
+           c.audio_out,
            c.web_searches,
            c.web_search_rate,
            c.fee_source
@@ -61,6 +65,8 @@ charges as (
                when 'cache_read' then c.cache_read
                when 'cache_write_5m' then c.cache_write_5m
                when 'cache_write_1h' then c.cache_write_1h
+               when 'audio_in' then c.audio_in
+               when 'audio_out' then c.audio_out
                when 'web_search' then c.web_searches
                else c.output
            end as tokens,
@@ -69,6 +75,8 @@ charges as (
                when 'cache_read' then l_cache_read
                when 'cache_write_5m' then l_cache_write_5m
                when 'cache_write_1h' then l_cache_write_1h
+               when 'audio_in' then l_audio_in
+               when 'audio_out' then l_audio_out
                when 'web_search' then web_search_rate
                else l_output
            end as list_rate,
@@ -77,13 +85,15 @@ charges as (
                when 'cache_read' then k_cache_read
                when 'cache_write_5m' then k_cache_write_5m
                when 'cache_write_1h' then k_cache_write_1h
+               when 'audio_in' then k_audio_in
+               when 'audio_out' then k_audio_out
                when 'web_search' then null  -- fees: list x (1 - discount), as in price_join
                else k_output
            end as committed_rate,
            case when b.bucket = 'web_search' then c.fee_source else c.price_source end as charge_source
     from calls c
-    cross join (values ('input'), ('cache_read'), ('cache_write_5m'), ('cache_write_1h'), ('output'), ('web_search'))
-        as b(bucket)
+    cross join (values ('input'), ('cache_read'), ('cache_write_5m'), ('cache_write_1h'), ('output'), ('audio_in'),
+                       ('audio_out'), ('web_search')) as b(bucket)
 ),
 grouped as (
     select day, provider, platform, region, price_model, period_id, long_context_tier, service_tier, tier_factor,
@@ -184,6 +194,8 @@ select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCos
            when 'cache_read' then 'Cache Read Tokens'
            when 'cache_write_5m' then 'Cache Write Tokens (5 min)'
            when 'cache_write_1h' then 'Cache Write Tokens (1 h)'
+           when 'audio_in' then 'Audio Input Tokens'
+           when 'audio_out' then 'Audio Output Tokens'
            when 'web_search' then 'Web Search Requests'
            else 'Output Tokens'
        end as SkuMeter,

@@ -2,8 +2,8 @@
 -- service-tier rule and contract rule in force at the call's own ts, and two exact DECIMAL(38,16) costs:
 -- list_cost_usd (the public table: FOCUS ListCost) and cost_usd (after the user's contract: EffectiveCost;
 -- equal to list_cost_usd when no contract is loaded).
--- {calls} must have: ts, price_model, record_kind, service_tier, the five billed token buckets and
--- web_searches.
+-- {calls} must have: ts, price_model, record_kind, service_tier, the seven billed token buckets (five text,
+-- audio_in, audio_out) and web_searches. A prompt's size (for the tier bands) counts its audio too.
 -- This is the ONLY place cost is computed: actual spend and counterfactuals both select from it.
 --
 -- rate_card holds the list rate of every (model, service tier, window, validity, prompt band), composed
@@ -45,7 +45,9 @@ select c.*,
              or (c.cache_read > 0 and r.cache_read is null)
              or (c.cache_write_5m > 0 and r.cache_write_5m is null)
              or (c.cache_write_1h > 0 and r.cache_write_1h is null)
-             or (c.output > 0 and r.output is null) then 'missing_rate'
+             or (c.output > 0 and r.output is null)
+             or (c.audio_in > 0 and r.audio_in is null)
+             or (c.audio_out > 0 and r.audio_out is null) then 'missing_rate'
            when c.web_searches > 0 and f.web_search is null then 'missing_fee'
            when not r.tier_known then 'tier_not_in_table'
            else 'priced'
@@ -55,19 +57,24 @@ select c.*,
                  + cast(c.cache_read as decimal(38, 0)) * coalesce(r.cache_read, 0)
                  + cast(c.cache_write_5m as decimal(38, 0)) * coalesce(r.cache_write_5m, 0)
                  + cast(c.cache_write_1h as decimal(38, 0)) * coalesce(r.cache_write_1h, 0)
-                 + cast(c.output as decimal(38, 0)) * coalesce(r.output, 0))
+                 + cast(c.output as decimal(38, 0)) * coalesce(r.output, 0)
+                 + cast(c.audio_in as decimal(38, 0)) * coalesce(r.audio_in, 0)
+                 + cast(c.audio_out as decimal(38, 0)) * coalesce(r.audio_out, 0))
                 * 0.000001
                 + cast(c.web_searches as decimal(38, 0)) * coalesce(f.web_search, 0) * 0.001 as decimal(38, 16))
        end as list_cost_usd,
        k.discount as contract_discount,
        case when r.model is not null and (k.input is not null or k.cache_read is not null
                                           or k.cache_write_5m is not null or k.cache_write_1h is not null
-                                          or k.output is not null) then
+                                          or k.output is not null or k.audio_in is not null
+                                          or k.audio_out is not null) then
            cast((cast(c.input_uncached as decimal(38, 0)) * coalesce(k.input, r.input * (1 - k.discount), 0)
                  + cast(c.cache_read as decimal(38, 0)) * coalesce(k.cache_read, r.cache_read * (1 - k.discount), 0)
                  + cast(c.cache_write_5m as decimal(38, 0)) * coalesce(k.cache_write_5m, r.cache_write_5m * (1 - k.discount), 0)
                  + cast(c.cache_write_1h as decimal(38, 0)) * coalesce(k.cache_write_1h, r.cache_write_1h * (1 - k.discount), 0)
-                 + cast(c.output as decimal(38, 0)) * coalesce(k.output, r.output * (1 - k.discount), 0))
+                 + cast(c.output as decimal(38, 0)) * coalesce(k.output, r.output * (1 - k.discount), 0)
+                 + cast(c.audio_in as decimal(38, 0)) * coalesce(k.audio_in, r.audio_in * (1 - k.discount), 0)
+                 + cast(c.audio_out as decimal(38, 0)) * coalesce(k.audio_out, r.audio_out * (1 - k.discount), 0))
                 * 0.000001
                 + cast(c.web_searches as decimal(38, 0)) * coalesce(f.web_search * (1 - k.discount), 0) * 0.001
                 as decimal(38, 16))
@@ -90,9 +97,11 @@ left join rate_card r
  and c.ts >= r.effective_from
  and c.ts < r.effective_to
  and (case when c.record_kind = 'bucket' then 0
-           else c.input_uncached + c.cache_read + c.cache_write_5m + c.cache_write_1h end) > r.prompt_above
+           else c.input_uncached + c.cache_read + c.cache_write_5m + c.cache_write_1h + c.audio_in end)
+     > r.prompt_above
  and (case when c.record_kind = 'bucket' then 0
-           else c.input_uncached + c.cache_read + c.cache_write_5m + c.cache_write_1h end) <= r.prompt_upto
+           else c.input_uncached + c.cache_read + c.cache_write_5m + c.cache_write_1h + c.audio_in end)
+     <= r.prompt_upto
 left join price_fees f
   on f.model = c.price_model
  and c.record_kind <> 'cost'

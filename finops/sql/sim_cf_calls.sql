@@ -15,6 +15,8 @@ select c.dedupe_key,
        case when f.cold then 0 else cast(round(c.cache_write_5m * f.tau) as bigint) end as cache_write_5m,
        case when f.cold then 0 else cast(round(c.cache_write_1h * f.tau) as bigint) end as cache_write_1h,
        cast(round(c.output * f.tau * $gamma) as bigint) * $output_scale as output,
+       c.audio_in,  -- audio is not text: kept as logged (a target with no audio rate flags the call)
+       cast(round(c.audio_out * $gamma) as bigint) * $output_scale as audio_out,
        c.web_searches  -- the same searches, at the target's per-request fee (not scaled: not tokens)
 from sim_calls c
 join sim_pair f
