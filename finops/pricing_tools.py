@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from finops.errors import PriceFileError, UsageError
-from finops.pricing import BUCKETS, OPEN_END, ModelEntry, Period, PriceTable
+from finops.pricing import BUCKETS, FEES, OPEN_END, ModelEntry, Period, PriceTable
 
 # ---------------------------------------------------------------- lint
 
@@ -96,6 +96,17 @@ def lint(table: PriceTable) -> list[Finding]:
                         "unverified",
                     )
                 )
+        for i, fee in enumerate(pf.fees):
+            if fee.confidence == "C":
+                out.append(
+                    Finding(
+                        fname,
+                        None,
+                        f"fees[{i}] ({fee.models})",
+                        f"from {fee.start:%Y-%m-%d}: grade C: {fee.note or ''}",
+                        "unverified",
+                    )
+                )
         for i, inh in enumerate(pf.inherit):
             if inh.confidence == "C":
                 out.append(Finding(fname, None, f"inherit[{i}] ({inh.provider})", "grade C", "unverified"))
@@ -171,6 +182,13 @@ def diff(a: PriceTable, b: PriceTable) -> dict[str, Any]:
                 "removed": [json.loads(x) for x in mods_a if x not in mods_b],
                 "added": [json.loads(x) for x in mods_b if x not in mods_a],
             }
+        fees_a = sorted(_fee_view(x) for x in a.fees_for(mid))
+        fees_b = sorted(_fee_view(x) for x in b.fees_for(mid))
+        if fees_a != fees_b:
+            entry["fees"] = {
+                "removed": [json.loads(x) for x in fees_a if x not in fees_b],
+                "added": [json.loads(x) for x in fees_b if x not in fees_a],
+            }
         if entry:
             out["models"][mid] = entry
     al_a = {(r.name, r.platform, r.start.isoformat(), r.model) for r in a.name_rows if r.kind == "alias"}
@@ -182,7 +200,13 @@ def diff(a: PriceTable, b: PriceTable) -> dict[str, Any]:
     return out
 
 
+def _band_view(t: Any) -> dict[str, Any]:
+    return {"above": t.above, **{k: v for k, v in _rates(t).items() if v is not None}}
+
+
 def _mod_view(x: Any) -> str:
+    """A rule as compared by `prices diff`: every field that changes a rate (per-bucket factors and explicit
+    long-context bands included, or a change to them would diff as 'no differences')."""
     return json.dumps(
         {
             "service_tier": x.service_tier,
@@ -190,6 +214,20 @@ def _mod_view(x: Any) -> str:
             "to": None if x.end is None else x.end.isoformat(),
             "factor": x.factor,
             **{k: v for k, v in _rates(x).items() if v is not None},
+            **{f"factor_{b}": v for b in BUCKETS if (v := getattr(x.factors, b)) is not None},
+            **({"tiers": [_band_view(t) for t in x.tiers]} if x.tiers else {}),
+        },
+        sort_keys=True,
+    )
+
+
+def _fee_view(x: Any) -> str:
+    """A per-request fee rule as compared by `prices diff`."""
+    return json.dumps(
+        {
+            "from": x.start.isoformat(),
+            "to": None if x.end is None else x.end.isoformat(),
+            **{f: v for f in FEES if (v := getattr(x, f)) is not None},
         },
         sort_keys=True,
     )
@@ -218,12 +256,18 @@ def diff_lines(d: dict[str, Any]) -> list[str]:
                 lines.append(f"- {mid} modifier {json.dumps(x, sort_keys=True)}")
             for x in mods["added"]:
                 lines.append(f"+ {mid} modifier {json.dumps(x, sort_keys=True)}")
+        fees = e.get("fees")
+        if fees:
+            for x in fees["removed"]:
+                lines.append(f"- {mid} fee {json.dumps(x, sort_keys=True)}")
+            for x in fees["added"]:
+                lines.append(f"+ {mid} fee {json.dumps(x, sort_keys=True)}")
     for x in d["aliases"]["added"]:
         lines.append(f"+ alias {x[0]} -> {x[3]} from {x[2]}" + (f" on {x[1]}" if x[1] else ""))
     for x in d["aliases"]["removed"]:
         lines.append(f"- alias {x[0]} -> {x[3]} from {x[2]}" + (f" on {x[1]}" if x[1] else ""))
     if len(lines) == 2:
-        lines.append("no differences in prices, periods, modifiers or aliases")
+        lines.append("no differences in prices, periods, modifiers, fees or aliases")
     return lines
 
 

@@ -111,6 +111,30 @@ def test_diff_reports_added_removed_and_changed_periods(tmp_path: Path) -> None:
     assert "no differences" in same
 
 
+def test_diff_and_show_report_a_per_request_fee(tmp_path: Path) -> None:
+    fee = '\n[[fees]]\nweb_search = "10"\nfrom = 2025-05-01T00:00:00Z\nsource = "s"\nconfidence = "A"\n'
+    a = acme(tmp_path, ACME, name="a")
+    b = acme(tmp_path, ACME + fee, name="b")
+    r = runner.invoke(app, ["prices", "diff", str(a), str(b)])
+    assert r.exit_code == 0, r.output
+    assert '+ acme-one fee {"from": "2025-05-01T00:00:00+00:00", "to": null, "web_search": "10"}' in r.stdout
+    (doc,) = json.loads(runner.invoke(app, ["--pricing-dir", str(b), "prices", "show", "acme-one", "--json"]).stdout)
+    assert [(x["web_search"], x["source"], x["from"][:10]) for x in doc["fees_per_1000_requests"]] == [
+        ("10", "s", "2025-05-01")
+    ]
+
+
+def test_diff_sees_a_per_bucket_factor_change(tmp_path: Path) -> None:
+    """A batch rule whose only change is `factors` (cached input no longer discounted) is a price change."""
+    rule = '\n[[modifiers]]\nservice_tier = "batch"\nfactor = "0.5"\nfrom = 2025-01-01T00:00:00Z\nsource = "s"\n'
+    a = acme(tmp_path, ACME + rule, name="a")
+    b = acme(tmp_path, ACME + rule + 'factors = { cache_read = "1" }\n', name="b")
+    doc = json.loads(runner.invoke(app, ["prices", "diff", str(a), str(b), "--json"]).stdout)
+    change = doc["models"]["acme-one"]["modifiers"]
+    assert [x.get("factor_cache_read") for x in change["added"]] == ["1"]
+    assert [x.get("factor_cache_read") for x in change["removed"]] == [None]
+
+
 LITELLM = {
     "sample_spec": {"input_cost_per_token": 0},
     "acme/acme-one": {

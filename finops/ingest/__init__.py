@@ -277,6 +277,7 @@ def ingest(
     result = IngestResult(run_id)
     known = {r[0]: (r[1], r[2]) for r in con.execute("select sha256, path, run_id from files").fetchall()}
     batch: list[_Item] = []
+    batch_bytes = 0  # the sizes of the files in batch
 
     def flush() -> None:
         if batch:
@@ -295,10 +296,13 @@ def ingest(
             and item.container.kind == "jsonl"
             and item.size <= BATCH_FILE_BYTES
         ):
-            if batch and (batch[0].fmt.name != item.fmt.name or sum(b.size for b in batch) + item.size > BATCH_BYTES):
+            if batch and (batch[0].fmt.name != item.fmt.name or batch_bytes + item.size > BATCH_BYTES):
                 flush()
+            if not batch:
+                batch_bytes = 0
             known[item.digest] = (str(path), run_id)
             batch.append(item)
+            batch_bytes += item.size
             continue
         flush()
         if isinstance(item, _Item):
@@ -629,7 +633,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                    s.provider, s.platform, s.model_raw, m.model,
                    s.input_uncached, s.cache_read, s.cache_write_5m, s.cache_write_1h, s.output, s.reasoning,
                    s.web_searches, s.service_tier, s.region, coalesce(s.tags, t.tags), s.reported_cost, s.request_id,
-                   f.path, s.line & {mask}, $format, $run_id, s.extra
+                   f.path, s.line & {mask}, $format, $run_id, s.extra, s.audio_in, s.audio_out
             from (
                 select * from staged where status = 'ok' and dedupe_key not in (select dedupe_key from dup_keys)
                 union all

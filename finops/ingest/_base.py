@@ -46,6 +46,8 @@ STAGED_COLUMNS: dict[str, str] = {
     "output": "bigint",
     "reasoning": "bigint",
     "web_searches": "bigint",
+    "audio_in": "bigint",  # uncached audio prompt tokens, NOT in input_uncached (migration 0006)
+    "audio_out": "bigint",  # audio output tokens, NOT in output
     "service_tier": "varchar",
     "region": "varchar",
     "tags": "map(varchar, varchar)",
@@ -64,6 +66,8 @@ TOKEN_COLUMNS = (
     "output",
     "reasoning",
     "web_searches",
+    "audio_in",
+    "audio_out",
 )
 
 

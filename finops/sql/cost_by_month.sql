@@ -3,8 +3,8 @@ select strftime(date_trunc('month', ts), '%Y-%m') as month,
        provider,
        coalesce(price_model, model) as model,
        sum(request_count) as calls,
-       sum(input_uncached + cache_read + cache_write_5m + cache_write_1h) as input_tokens,
-       sum(output) as output_tokens,
+       sum(input_uncached + cache_read + cache_write_5m + cache_write_1h + audio_in) as input_tokens,
+       sum(output + audio_out) as output_tokens,
        coalesce(sum(cost_usd), 0) as cost_usd,
        coalesce(sum(request_count) filter (where cost_usd is null), 0) as unpriced_calls
 from scoped_usage

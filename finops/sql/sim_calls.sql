@@ -56,7 +56,8 @@ select r.dedupe_key,
        r.complexity,
        r.complexity_rank,
        r.n_calls,
-       r.input_uncached, r.cache_read, r.cache_write_5m, r.cache_write_1h, r.output,
+       r.input_uncached, r.cache_read, r.cache_write_5m, r.cache_write_1h, r.output, r.web_searches,
+       r.audio_in, r.audio_out,
        r.target,
        case
            when $top_k and not $keep_by_spend and r.complexity_rank <= round($keep * r.n_calls) then true
