@@ -175,3 +175,35 @@ def test_envelope_with_its_own_id_and_model_is_still_unwrapped(tmp_path: Path) -
     assert (res.format, res.calls, res.quarantined) == ("openai.chat", 2, 0)
     rows = con.execute("select request_id, model_raw, input_uncached, output from usage order by 1").fetchall()
     assert rows == [("chatcmpl-bare", "gpt-4o-mini", 7, 3), ("chatcmpl-in", "gpt-4o-mini", 7, 3)]
+
+
+def test_prefetch_keeps_order_raises_the_readers_error_and_stops_early() -> None:
+    from collections.abc import Iterator
+
+    from finops.ingest import prefetch
+
+    assert list(prefetch(iter(range(50)))) == list(range(50))
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise ValueError("truncated gzip")
+
+    got = []
+    with pytest.raises(ValueError, match="truncated gzip"):
+        for x in prefetch(broken()):
+            got.append(x)
+    assert got == [1]
+
+    produced = []
+
+    def endless() -> Iterator[int]:
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    for x in prefetch(endless()):
+        if x == 3:
+            break
+    assert len(produced) <= 6  # the reader stopped a chunk or two ahead, not at the end of the file

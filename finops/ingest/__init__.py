@@ -11,7 +11,7 @@ import hashlib
 import importlib
 import pkgutil
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -195,6 +195,54 @@ def _reject_bad_utf8(con: duckdb.DuckDBPyConnection, bad: list[Any]) -> None:
     con.unregister("bad_utf8_v")
 
 
+T = TypeVar("T")
+
+
+def prefetch(items: Iterator[T]) -> Iterator[T]:
+    """The same items, the next one produced by a thread while the caller works on the current one.
+
+    Reading and splitting the next chunk of a file (Python, pyarrow) overlaps DuckDB's work on this one
+    (both release the GIL). An error in the producer is raised here; leaving the loop early stops it."""
+    import queue
+    import threading
+
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        q.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(("end", None))
+        except BaseException as e:  # handed to the consumer
+            q.put(("error", e))
+
+    thread = threading.Thread(target=produce, name="aispend-read", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting to put
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
+
+
 SEGMENT_BYTES = 256 << 20  # a large file is staged and stored in segments of about this much text
 
 
@@ -219,7 +267,7 @@ def _run_format(
     if fmt.whole_file:
         con.execute("create or replace temp table recs (line bigint, raw varchar)")
         first = True
-        for chunk in fmt.read(path, container):
+        for chunk in prefetch(fmt.read(path, container)):
             n += chunk.num_rows
             if (rows := _bad_utf8_rows(chunk)) is not None:
                 bad.append(rows)
@@ -236,7 +284,7 @@ def _run_format(
         segment = 0
         if has_pref(select):
             finish = None
-        for chunk in fmt.read(path, container):
+        for chunk in prefetch(fmt.read(path, container)):
             if finish is not None and segment >= SEGMENT_BYTES:
                 _reject_bad_utf8(con, bad)
                 finish()
