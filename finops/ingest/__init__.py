@@ -463,7 +463,7 @@ def reason_totals(result: IngestResult, kind: str) -> Counter[str]:
 
 # ---------------------------------------------------------------- many small files at once
 
-BATCH_BYTES = 64 << 20  # JSONL bytes staged and normalised by one SELECT
+BATCH_BYTES = 32 << 20  # JSONL bytes staged and normalised by one SELECT (peak memory grows with it)
 BATCH_FILE_BYTES = 16 << 20  # larger files go through _ingest_file alone
 NO_BATCH: set[str] = set()
 FILE_SHIFT = 32  # staged.line = file number in the batch << 32 | line number in the file
@@ -555,8 +555,12 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                     data = data + b"\n" if data[cut:].strip() else data[:cut]
                 parts.append(data)
                 counts.append(data.count(b"\n"))
+                it.data = None  # the joined copy below is the only one kept
             if sum(counts):
-                t = _line_table(b"".join(parts), 1)
+                joined = b"".join(parts)
+                parts.clear()
+                t = _line_table(joined, 1)
+                del joined
                 n = np.asarray(counts, dtype=np.int64)
                 first = np.repeat(np.cumsum(n) - n, n)
                 file_no = np.repeat(np.arange(len(items), dtype=np.int64), n)
