@@ -5,6 +5,7 @@ newline. These keep ingest of many small files fast (planning a blown-up express
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -207,3 +208,41 @@ def test_prefetch_keeps_order_raises_the_readers_error_and_stops_early() -> None
         if x == 3:
             break
     assert len(produced) <= 6  # the reader stopped a chunk or two ahead, not at the end of the file
+
+
+def test_an_ingest_interrupted_between_segments_is_redone_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments of a large file are committed one by one; a run that dies half-way leaves rows but no
+    `files` row, and the next run removes them before reading the file again: same calls, same
+    quarantine, nothing twice."""
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    lines = [CHAT % (i, b"") for i in range(60)]
+    lines[7] = b'{"id":"chatcmpl-x","object":"chat.completion",\n'  # truncated: quarantined
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(lines))
+    monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(fi, "SEGMENT_BYTES", 2000)
+    monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    con = db.connect(tmp_path / "t.duckdb")
+    real, calls = fi._finish_batch, []
+
+    def dies_on_the_third_segment(*a: Any, **k: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(*a, **k)
+
+    monkeypatch.setattr(fi, "_finish_batch", dies_on_the_third_segment)
+    with pytest.raises(KeyboardInterrupt):
+        fi.ingest(con, [path])
+    left = con.execute("select (select count(*) from usage), (select count(*) from quarantine)").fetchone()
+    assert left is not None and 0 < left[0] < 59 and left[1] == 1  # two segments were stored
+    monkeypatch.setattr(fi, "_finish_batch", real)
+    res = fi.ingest(con, [path]).files[0]
+    assert (res.status, res.calls, res.duplicates, res.quarantined) == ("ingested", 59, 0, 1)
+    assert con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone() == (59, 59)
+    assert con.execute("select list(source_line) from quarantine").fetchone() == ([8],)

@@ -423,13 +423,19 @@ def _ingest_file(
         fallback_source = "file_mtime"
     con.execute("begin transaction")
     try:
+        _drop_partial(con, path, run_id)
         _batch_files(con, [(path, fallback, fallback_source)])
 
-        def finish() -> None:
+        def segment_done() -> None:
+            # Committed per segment: inside one transaction DuckDB keeps every replaced `staged` table
+            # until the commit, so memory would grow with the file. The file's `files` row comes last;
+            # an interrupted ingest is cleaned up by _drop_partial when the file is read again.
             _finish_batch(con, [res], fmt.name, run_id)
+            con.execute("commit")
+            con.execute("begin transaction")
 
-        res.records = _run_format(con, fmt, path, container, finish)
-        finish()
+        res.records = _run_format(con, fmt, path, container, segment_done)
+        _finish_batch(con, [res], fmt.name, run_id)
         con.execute(
             "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [
@@ -447,11 +453,25 @@ def _ingest_file(
             ],
         )
         con.execute("commit")
-    except Exception:
+    except BaseException:  # Ctrl-C too: the store is left as it was before this file (or segment)
         con.execute("rollback")
         raise
     res.status = "ingested"
     return res
+
+
+def _drop_partial(con: duckdb.DuckDBPyConnection, path: Path, run_id: int) -> None:
+    """Remove what an interrupted run stored from this file before it could record it in `files`
+    (segments of a large file are committed one by one). Only runs that never finished can have left
+    any: without one, nothing is scanned."""
+    unfinished = con.execute(
+        "select run_id from ingest_runs where finished_at is null and run_id <> ? limit 1", [run_id]
+    ).fetchall()
+    if not unfinished:
+        return
+    stale = "source_file = $p and run_id not in (select run_id from files where path = $p) and run_id <> $run"
+    for table in ("usage", "quarantine"):
+        con.execute(f"delete from {table} where {stale}", {"p": str(path), "run": run_id})
 
 
 def reason_totals(result: IngestResult, kind: str) -> Counter[str]:
@@ -608,7 +628,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
         con.execute("insert into files select *, now() from files_v")
         con.unregister("files_v")
         con.execute("commit")
-    except Exception:
+    except BaseException:  # Ctrl-C too: the store is left as it was before this file (or segment)
         con.execute("rollback")
         raise
     return results
@@ -673,7 +693,12 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
     )
     # DuckDB's build-side flip hashes the ~million staged rows (with every column) instead of the few
     # model ids and tag objects: 40% of this statement's CPU. Off for this statement only.
-    stored = bool(con.execute("select exists (select 1 from usage)").fetchone()[0])  # type: ignore[index]
+    stored = bool(con.execute("select 1 from usage limit 1").fetchall())
+    if stored:  # the keys already in the store (usually none): hashed from the staged side, usage streamed
+        con.execute(
+            "create or replace temp table known_keys as select distinct s.dedupe_key from staged s "
+            "semi join usage u on u.dedupe_key = s.dedupe_key where s.status = 'ok'"
+        )
     con.execute("set disabled_optimizers = 'build_side_probe_side'")
     try:
         con.execute(
@@ -696,7 +721,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
             join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
             join model_ids m on m.model_raw = s.model_raw
             left join tag_maps t on t.tags_json = s.tags_json
-            {"anti join usage u on u.dedupe_key = s.dedupe_key" if stored else ""}
+            {"anti join known_keys k on k.dedupe_key = s.dedupe_key" if stored else ""}
             """,
             {"format": fmt_name, "run_id": run_id},
         )
