@@ -691,14 +691,14 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         f"select tags_json, {clean_map_sql(TAGS_MAP)} as tags "
         "from (select distinct tags_json from staged where status = 'ok' and tags_json is not null)"
     )
-    # DuckDB's build-side flip hashes the ~million staged rows (with every column) instead of the few
-    # model ids and tag objects: 40% of this statement's CPU. Off for this statement only.
     stored = bool(con.execute("select 1 from usage limit 1").fetchall())
     if stored:  # the keys already in the store (usually none): hashed from the staged side, usage streamed
         con.execute(
             "create or replace temp table known_keys as select distinct s.dedupe_key from staged s "
             "semi join usage u on u.dedupe_key = s.dedupe_key where s.status = 'ok'"
         )
+    # DuckDB's build-side flip hashes the ~million staged rows (with every column) instead of the few
+    # model ids and tag objects: 40% of this statement's CPU. Off for this statement only.
     con.execute("set disabled_optimizers = 'build_side_probe_side'")
     try:
         con.execute(
@@ -712,9 +712,9 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                    s.web_searches, s.service_tier, s.region, coalesce(s.tags, t.tags), s.reported_cost, s.request_id,
                    f.path, s.line & {mask}, $format, $run_id, s.extra, s.audio_in, s.audio_out
             from (
-                select * from staged where status = 'ok' and dedupe_key not in (select dedupe_key from dup_keys)
+                select * from staged anti join dup_keys using (dedupe_key) where status = 'ok'
                 union all
-                select * from staged where status = 'ok' and dedupe_key in (select dedupe_key from dup_keys)
+                select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
                 qualify row_number() over (partition by dedupe_key
                                            order by line >> {FILE_SHIFT}, pref desc nulls last, line desc) = 1
             ) s
