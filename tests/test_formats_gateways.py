@@ -1217,6 +1217,37 @@ def test_otel_anthropic_input_convention_both_ways(tmp_path: Path) -> None:
     assert quarantine(con2) == [(1, "cache read + creation tokens exceed input_tokens")]
 
 
+def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_path: Path) -> None:
+    """Two instrumentations of one call (an SDK span with the cache count, a framework span without) in one
+    collector line share its line number: the stored span must not depend on their order in the batch."""
+
+    def chat_span(sid: str, scope: str, cache: int | None) -> dict[str, Any]:
+        attrs = [
+            attr("gen_ai.operation.name", "chat"),
+            attr("gen_ai.system", "openai"),
+            attr("gen_ai.response.model", "gpt-4o-2024-08-06"),
+            attr("gen_ai.response.id", "chatcmpl-Twice"),
+            attr("gen_ai.usage.input_tokens", 1000),
+            attr("gen_ai.usage.output_tokens", 50),
+        ]
+        if cache is not None:
+            attrs.append(attr("gen_ai.usage.cache_read.input_tokens", cache))
+        return span(sid, attrs) | {"name": scope}
+
+    sdk, framework = chat_span("sdk1", "chat gpt-4o", 400), chat_span("fw1", "ChatOpenAI.chat", None)
+    other = otlp(span("z9", [attr("gen_ai.request.model", "gpt-4o-mini"), attr("gen_ai.usage.input_tokens", 7)]))
+    stored = []
+    for n, batch in enumerate([(sdk, framework), (framework, sdk), (sdk, framework)]):
+        d = tmp_path / f"order{n}"
+        d.mkdir()
+        con, (res,) = run(d, write(d, "collector.jsonl", [otlp(*batch), other]))
+        assert (res.calls, res.duplicates) == (2, 1)
+        (row,) = rows(con, "request_id = 'chatcmpl-Twice'")
+        stored.append({k: v for k, v in row.items() if k not in ("source_file", "run_id", "ingested_at")})
+    assert stored[0] == stored[1] == stored[2]
+    assert stored[0]["source_line"] == 1
+
+
 # ------------------------------------------------------------------ detection on the samples
 
 
