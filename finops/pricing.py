@@ -28,6 +28,7 @@ from finops.errors import PriceFileError
 # Rate buckets, USD per 1M tokens of the matching DISJOINT usage column (input → input_uncached, audio_in →
 # audio_in, ...): audio input and output are priced apart from text where a provider does (migration 0006).
 BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out")
+CACHE_BUCKETS = ("cache_read", "cache_write_5m", "cache_write_1h")  # linted as multiples of input
 SERVICE_TIERS = ("batch", "flex", "priority", "scale", "fast")
 ALL_TIERS = ("standard", *SERVICE_TIERS)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO 1..7
@@ -194,6 +195,24 @@ def _mask(days: Iterable[int]) -> int:
     return sum(1 << d for d in set(days))
 
 
+class CacheException(_Strict):
+    """A published cache rate that is not one of the provider's usual multiples of input (Anthropic's
+    rounded Haiku 3 prices, Opus 5.5's 0.05x reads). It names the bucket, the exact rate it acknowledges,
+    a source and a reason, so `prices check` stays quiet for that one rate and still warns if the rate
+    changes or another bucket drifts."""
+
+    bucket: Literal["cache_read", "cache_write_5m", "cache_write_1h"]
+    rate: str
+    source: str
+    reason: str = Field(min_length=1)
+
+    @field_validator("rate")
+    @classmethod
+    def _check_rate(cls, v: str) -> str:
+        _rate(v)
+        return v
+
+
 class Period(Rates):
     start: datetime = Field(alias="from")
     end: datetime | None = Field(default=None, alias="to")
@@ -203,11 +222,17 @@ class Period(Rates):
     start_verified: bool = True  # false: 'from' is a placeholder (launch day unknown); shown as such
     tiers: list[Tier] = Field(default_factory=list)
     windows: list[Window] = Field(default_factory=list)
+    cache_exceptions: list[CacheException] = Field(default_factory=list)  # lint only: documented odd rates
 
     @field_validator("start", "end", mode="before")
     @classmethod
     def _tz(cls, v: Any) -> Any:
         return None if v is None else _aware(v)
+
+    def bands(self) -> list[Rates]:
+        """The period's base rates and each long-context tier: every rate a call in it can be priced at
+        before windows and modifiers."""
+        return [self, *self.tiers]
 
 
 class ModelEntry(_Strict):
@@ -660,6 +685,26 @@ def _check_windows(where: str, p: Period, fail: Any) -> None:
             fail(f"{where}.windows[{j1}] and windows[{j2}] overlap (same day and time)")
 
 
+def _check_cache_exceptions(where: str, p: Period, pf: ProviderFile, fail: Any) -> None:
+    """An exception must name a known source and a rate the period (or one of its tiers) really prices in
+    that bucket: one left behind by a price change would silence nothing and mislead a reader."""
+    seen: set[tuple[str, Decimal]] = set()
+    for k, x in enumerate(p.cache_exceptions):
+        wh = f"{where}.cache_exceptions[{k}]"
+        if x.source not in pf.sources:
+            fail(f"{wh}.source: unknown source id '{x.source}'")
+        key = (x.bucket, Decimal(x.rate))
+        if key in seen:
+            fail(f"{wh}: {x.bucket} = {x.rate} is acknowledged twice")
+        seen.add(key)
+        priced = [getattr(r, x.bucket) for r in p.bands() if getattr(r, x.bucket) is not None]
+        if Decimal(x.rate) not in {Decimal(v) for v in priced}:
+            fail(
+                f"{wh}: acknowledges {x.bucket} = {x.rate} but the period prices {x.bucket} at "
+                f"{', '.join(priced) or 'nothing'}: update or remove the exception"
+            )
+
+
 def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> None:
     def fail(msg: str) -> None:
         raise PriceFileError(f"{path}: {msg}", hint="See pricing/README.md for the schema.")
@@ -706,6 +751,7 @@ def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> N
                 if w.source is not None and w.source not in pf.sources:
                     fail(f"{where}.windows[{j}].source: unknown source id '{w.source}'")
             _check_windows(where, p, fail)
+            _check_cache_exceptions(where, p, pf, fail)
     ids = {m.id for m in pf.models}
     for i, a in enumerate(pf.aliases):
         if a.source not in pf.sources:

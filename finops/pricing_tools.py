@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from finops.errors import PriceFileError, UsageError
-from finops.pricing import BUCKETS, FEES, OPEN_END, ModelEntry, Period, PriceTable
+from finops.pricing import (
+    BUCKETS,
+    CACHE_BUCKETS,
+    FEES,
+    OPEN_END,
+    CacheMultiples,
+    ModelEntry,
+    Period,
+    PriceTable,
+    Rates,
+)
 
 # ---------------------------------------------------------------- lint
 
@@ -35,6 +45,49 @@ def _ratio(a: str | None, b: str | None) -> Decimal | None:
     if a is None or b is None or Decimal(b) == 0:
         return None
     return (Decimal(a) / Decimal(b)).quantize(Decimal("0.0001"))
+
+
+def _lint_cache_multiples(
+    fname: str, provider: str, model: str, where: str, p: Period, multiples: CacheMultiples | None
+) -> list[Finding]:
+    """Cache rates that are not one of the provider's usual multiples of input: usually a typo, sometimes a
+    published exception. A period's `cache_exceptions` acknowledge the exact rate (bucket and value, with a
+    source), so only that rate is let through; an exception no band needs is reported as stale."""
+    out: list[Finding] = []
+    acked = {(x.bucket, Decimal(x.rate)) for x in p.cache_exceptions}
+    needed: set[tuple[str, Decimal]] = set()
+    bands: list[tuple[str, Rates]] = [(where, p)] + [(f"{where}.tiers[{j}]", t) for j, t in enumerate(p.tiers)]
+    for label, r in bands:
+        for bucket in CACHE_BUCKETS:
+            allowed = [Decimal(x) for x in getattr(multiples, bucket)] if multiples is not None else []
+            rate = getattr(r, bucket)
+            ratio = _ratio(rate, r.input)
+            if not allowed or ratio is None or ratio in allowed:
+                continue
+            if (bucket, Decimal(rate)) in acked:
+                needed.add((bucket, Decimal(rate)))
+                continue
+            out.append(
+                Finding(
+                    fname,
+                    model,
+                    f"{label}.{bucket}",
+                    f"{rate} is {ratio.normalize()}x input {r.input}; "
+                    f"{provider}'s usual multiples are {', '.join(map(str, allowed))}",
+                )
+            )
+    for k, x in enumerate(p.cache_exceptions):
+        if (x.bucket, Decimal(x.rate)) not in needed:
+            out.append(
+                Finding(
+                    fname,
+                    model,
+                    f"{where}.cache_exceptions[{k}]",
+                    f"{x.bucket} = {x.rate} is a usual multiple of input (or {provider} lists no "
+                    "cache_multiples): the exception is not needed",
+                )
+            )
+    return out
 
 
 def lint(table: PriceTable) -> list[Finding]:
@@ -64,24 +117,7 @@ def lint(table: PriceTable) -> list[Finding]:
                     out.append(
                         Finding(fname, m.id, where, f"from {p.start:%Y-%m-%d}: grade C: {p.note or ''}", "unverified")
                     )
-                if multiples is not None:
-                    bands: list[tuple[str, Any]] = [(where, p)] + [
-                        (f"{where}.tiers[{j}]", t) for j, t in enumerate(p.tiers)
-                    ]
-                    for label, r in bands:
-                        for bucket in ("cache_read", "cache_write_5m", "cache_write_1h"):
-                            allowed = [Decimal(x) for x in getattr(multiples, bucket)]
-                            ratio = _ratio(getattr(r, bucket), r.input)
-                            if allowed and ratio is not None and ratio not in allowed:
-                                out.append(
-                                    Finding(
-                                        fname,
-                                        m.id,
-                                        f"{label}.{bucket}",
-                                        f"{getattr(r, bucket)} is {ratio.normalize()}x input {r.input}; "
-                                        f"{provider}'s usual multiples are {', '.join(map(str, allowed))}",
-                                    )
-                                )
+                out.extend(_lint_cache_multiples(fname, provider, m.id, where, p, multiples))
                 for j, w in enumerate(p.windows):
                     if (w.confidence or p.confidence) == "C":
                         out.append(Finding(fname, m.id, f"{where}.windows[{j}]", "grade C window", "unverified"))

@@ -246,3 +246,24 @@ def test_an_ingest_interrupted_between_segments_is_redone_cleanly(
     assert (res.status, res.calls, res.duplicates, res.quarantined) == ("ingested", 59, 0, 1)
     assert con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone() == (59, 59)
     assert con.execute("select list(source_line) from quarantine").fetchone() == ([8],)
+
+
+def test_a_small_file_matching_two_formats_is_not_read_as_either(tmp_path: Path) -> None:
+    """Small files are read in batches; one whose records match two formats is still reported, not
+    batched under the first."""
+    import json
+
+    from finops import db
+    from finops.ingest import ingest
+
+    chat = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1735689600, "model": "gpt-4o",
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1}}  # fmt: skip
+    resp = {"id": "resp_1", "object": "response", "created_at": 1735689600, "model": "gpt-4o",
+            "usage": {"input_tokens": 3, "output_tokens": 1}}  # fmt: skip
+    path = tmp_path / "both.jsonl"
+    path.write_text(json.dumps(chat) + "\n" + json.dumps(resp) + "\n")
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert res.status == "skipped" and "matches several formats" in (res.note or "")
+    assert "openai.chat" in (res.note or "") and "openai.responses" in (res.note or "")
+    assert con.execute("select count(*) from usage").fetchone() == (0,)

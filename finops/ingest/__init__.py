@@ -339,6 +339,7 @@ def ingest(
         item = _prepare(path, known, format_name, assume_time, formats)
         if (
             isinstance(item, _Item)
+            and item.fallback_source  # one format, known: anything else is worded by _ingest_file
             and item.fmt.name not in NO_BATCH
             and not item.fmt.whole_file
             and item.container.kind == "jsonl"
@@ -660,7 +661,14 @@ NEGATIVE = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)
 
 def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt_name: str, run_id: int) -> None:
     """Validate the staged rows of one or more files, quarantine rejects, insert each new call once (the
-    first file's copy of a call wins; within a file the largest `pref`, then the last line), count."""
+    first file's copy of a call wins; within a file the largest `pref`, then the last line, then the
+    smallest hash of the staged row), count.
+
+    The last key orders copies by their content: several records of one line (the spans of an OTLP batch,
+    a Langfuse batch's events) share the line number, and without it DuckDB keeps whichever copy it reads
+    first, so the stored row would depend on the order inside the line. (A 64-bit hash of every staged
+    column: two different copies tie with odds of 2^-64. Not the row's text, which costs Claude Code's many
+    duplicates some 15% more memory.)"""
     mask = (1 << FILE_SHIFT) - 1
     # one statement for both checks: a negative count is reported before a missing model id
     negatives = ", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)
@@ -716,7 +724,8 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                 union all
                 select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
                 qualify row_number() over (partition by dedupe_key
-                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc) = 1
+                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc,
+                                                    hash(staged)) = 1
             ) s
             join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
             join model_ids m on m.model_raw = s.model_raw
