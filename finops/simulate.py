@@ -7,6 +7,7 @@ headline in `aispend analyze` is price only.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,13 +89,13 @@ def headline(
     Runs the shipped presets (scenario engine below) with a smaller Monte Carlo.
     """
     overrides = {"substitution": mapping} if mapping else {}
-    base = scenario.preset("all-to-small")
-    arm = scenario.preset("armstrong-80-20")
-    results = [
-        run(con, table, sc.model_copy(update=overrides), samples=HEADLINE_SAMPLES, projection=False)
-        for sc in (base, arm)
-    ]
-    small, armstrong = results
+    base = scenario.preset("all-to-small").model_copy(update=overrides)
+    arm = scenario.preset("armstrong-80-20").model_copy(update=overrides)
+    small = run(con, table, base, samples=HEADLINE_SAMPLES, projection=False)
+    # same calls and targets, another policy: the ranked calls and their counterfactual costs are reused
+    same = calls_key(table, base) == calls_key(table, arm)
+    armstrong = run(con, table, arm, samples=HEADLINE_SAMPLES, projection=False, shared=small.data if same else None)
+    results = [small, armstrong]
     row = con.execute(
         "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced'"
     ).fetchone()
@@ -122,8 +123,9 @@ def headline(
 # ====================================================================== scenarios (issue 3)
 #
 # A scenario run:
-#   1. sim_calls: priced calls in scope, their target (substitution or per-tag map), complexity rank and
-#      policy role (kept / moved / stay), all in SQL (sql/sim_calls.sql);
+#   1. sim_calls: priced calls in scope, their target (substitution or per-tag map), complexity rank
+#      (sql/sim_ranked.sql, shared by scenarios that differ only in policy) and policy role (kept / moved /
+#      stay, sql/sim_calls.sql), all in SQL;
 #   2. the counterfactual cost of every targeted call, by the SAME price_join as actual spend, on the
 #      target at the call's own ts and tier, tokens scaled by tau (tokenizer) and gamma (verbosity);
 #   3. group sums by (bootstrap block, tokenizer pair, role) -> the exact central cost in Decimal, and a
@@ -258,49 +260,48 @@ def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, s
     con.execute(f"create or replace temp macro sim_tags_ok(t) as ({' and '.join(conds) or 'true'})")
 
 
-def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> SimData:
-    """Run the SQL side of a scenario over scoped_usage (scope.set_scope must have run)."""
-    _install_inputs(con, table, sc)
-    params = {
-        "since": sc.scope.since,
-        "until": sc.scope.until,
-        "providers_any": not sc.scope.providers,
-        "per_tag": sc.policy.kind == "per-tag",
-        "tag_key": sc.policy.tag or "",
+def calls_key(table: pricing.PriceTable, sc: scenario.Scenario) -> str:
+    """Everything sim_ranked and the counterfactual tables depend on: two scenarios with the same key
+    differ only in policy (top-k share, cascade, advisor...), and the second can reuse the first's tables."""
+    per_tag = sc.policy.kind == "per-tag"
+    parts = [
+        sorted(_resolve_map(table, sc).items()),
+        per_tag,
+        sorted(sc.policy.targets.items()) if per_tag else [],
+        (sc.policy.tag or "") if per_tag else "",
+        sc.scope.model_dump(mode="json"),
+        sc.complexity.model_dump(mode="json"),
+        sc.cost.model_dump(mode="json"),
+    ]
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def collect(
+    con: duckdb.DuckDBPyConnection,
+    table: pricing.PriceTable,
+    sc: scenario.Scenario,
+    *,
+    shared: SimData | None = None,
+) -> SimData:
+    """Run the SQL side of a scenario over scoped_usage (scope.set_scope must have run).
+
+    `shared`: the SimData of the scenario collected just before on the same connection and scope, with the
+    same calls_key: its ranked calls and counterfactual costs (temp tables) are reused, only the policy is
+    applied again."""
+    policy = {
         "top_k": sc.policy.kind == "top-k",
         "keep": _dec(sc.policy.keep),
         "keep_by_spend": sc.policy.keep_by == "spend",
-        "w_output": sc.complexity.output_weight,
-        "w_reasoning": sc.complexity.reasoning_weight,
-        "w_tool": sc.complexity.tool_weight,
-        "prior_tag": sc.complexity.tag or "",
     }
-    con.execute("create or replace temp table sim_calls as " + db.sql_text("sim_calls"), params)
-    # tokenizer pairs and cache mode, per (model, target)
-    pairs: list[Pair] = []
-    providers = dict(con.execute("select model, provider from price_models").fetchall())
-    for src, dst in con.execute(
-        "select distinct price_model, target from sim_calls where target is not null order by all"
-    ).fetchall():
-        central, lo, hi = tokenizer_ratio(src, dst, sc.cost.tokenizer_ratio)
-        cold = sc.cost.cache == "cold" or (sc.cost.cache == "auto" and providers.get(src) != providers.get(dst))
-        pairs.append(Pair(src, dst, central, lo, hi, cold))
+    if shared is None:
+        shared = _build_calls(con, table, sc)
     con.execute(
-        "create or replace temp table sim_pair (src varchar, dst varchar, tau double, cold boolean, pair integer)"
+        "create or replace temp table sim_policy as "
+        "select $top_k as top_k, $keep as keep, $keep_by_spend as keep_by_spend",
+        policy,
     )
-    if pairs:
-        con.executemany(
-            "insert into sim_pair values (?, ?, ?, ?, ?)",
-            [(p.src, p.dst, p.tau, p.cold, i) for i, p in enumerate(pairs)],
-        )
-    gamma = _dec(sc.cost.verbosity.value)
-    for name, scale in (("sim_cf_full", 1), ("sim_cf_in", 0)):
-        con.execute(
-            f"create or replace temp table {name} as " + db.sql_text("sim_cf_calls"),
-            {"gamma": gamma, "output_scale": scale},
-        )
-        con.execute(f"create or replace temp view {name}_priced as " + db.price_join(name))
-    row = con.execute("select count(*) from sim_calls").fetchone()
+    con.execute("create or replace temp view sim_calls as " + db.sql_text("sim_calls"))
+    row = con.execute("select count(*) from sim_ranked").fetchone()
     n = int(row[0]) if row else 0
     blocks = max(1, min(n, BLOCKS))
     groups = con.execute(
@@ -328,10 +329,79 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
     ).fetchall()
     names = ["block", "pair", "role", "n", "a", "cf", "cf_in", "target_unpriced"]
     gs = [dict(zip(names, g, strict=True)) for g in groups]
+    moved_by_tag: dict[str, int] = {}
+    if sc.quality.retention_by_tag:
+        key = sc.quality.tag or sc.policy.tag or "team"
+        moved_by_tag = {
+            str(v): int(n)
+            for v, n in con.execute(
+                "select coalesce(u.tags[$k], '(none)'), count(*) from sim_calls c "
+                "join usage u on u.dedupe_key = c.dedupe_key where not c.kept group by 1",
+                {"k": key},
+            ).fetchall()
+        }
+    return SimData(
+        moved_by_tag=moved_by_tag,
+        groups=gs,
+        pairs=shared.pairs,
+        calls_in_scope=n,
+        unpriced_excluded=shared.unpriced_excluded,
+        not_in_scope=shared.not_in_scope,
+        not_in_scope_usd=shared.not_in_scope_usd,
+        target_unpriced=sum(int(g["target_unpriced"]) for g in gs),
+        curve_buckets=shared.curve_buckets,
+    )
+
+
+def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> SimData:
+    """The policy-free part of collect: sim_ranked, the tokenizer pairs, every moved call priced on its
+    target (sim_cf_full_priced, sim_cf_in_priced), and the counts that do not depend on the policy (in a
+    SimData without groups)."""
+    _install_inputs(con, table, sc)
+    params = {
+        "since": sc.scope.since,
+        "until": sc.scope.until,
+        "providers_any": not sc.scope.providers,
+        "per_tag": sc.policy.kind == "per-tag",
+        "tag_key": sc.policy.tag or "",
+        "w_output": sc.complexity.output_weight,
+        "w_reasoning": sc.complexity.reasoning_weight,
+        "w_tool": sc.complexity.tool_weight,
+        "prior_tag": sc.complexity.tag or "",
+    }
+    con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
+    # tokenizer pairs and cache mode, per (model, target)
+    pairs: list[Pair] = []
+    providers = dict(con.execute("select model, provider from price_models").fetchall())
+    for src, dst in con.execute(
+        "select distinct price_model, target from sim_ranked where target is not null order by all"
+    ).fetchall():
+        central, lo, hi = tokenizer_ratio(src, dst, sc.cost.tokenizer_ratio)
+        cold = sc.cost.cache == "cold" or (sc.cost.cache == "auto" and providers.get(src) != providers.get(dst))
+        pairs.append(Pair(src, dst, central, lo, hi, cold))
+    con.execute(
+        "create or replace temp table sim_pair (src varchar, dst varchar, tau double, cold boolean, pair integer)"
+    )
+    if pairs:
+        con.executemany(
+            "insert into sim_pair values (?, ?, ?, ?, ?)",
+            [(p.src, p.dst, p.tau, p.cold, i) for i, p in enumerate(pairs)],
+        )
+    gamma = _dec(sc.cost.verbosity.value)
+    for name, scale in (("sim_cf_full", 1), ("sim_cf_in", 0)):
+        con.execute(
+            f"create or replace temp table {name} as " + db.sql_text("sim_cf_calls"),
+            {"gamma": gamma, "output_scale": scale},
+        )
+        # priced once: the groups of every policy and the cost curve read these rows
+        con.execute(
+            f"create or replace temp table {name}_priced as "
+            f"select dedupe_key, cost_usd, price_status from ({db.price_join(name)})"
+        )
     excluded = con.execute("select count(*) from scoped_usage where price_status <> 'priced'").fetchone()
     out_of_scope = con.execute(
         "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced' "
-        "and dedupe_key not in (select dedupe_key from sim_calls)"
+        "and dedupe_key not in (select dedupe_key from sim_ranked)"
     ).fetchone()
     curve = con.execute(
         """
@@ -339,31 +409,20 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
         select cast(((2 * c.complexity_rank - 1) * 100 + 2 * c.n_calls - 1) // (2 * c.n_calls) as integer) as bucket,
                sum(c.actual_usd),
                sum(case when f.price_status = 'priced' then f.cost_usd else c.actual_usd end)
-        from sim_calls c
+        from sim_ranked c
         left join sim_cf_full_priced f on f.dedupe_key = c.dedupe_key
         group by all
         order by bucket
         """
     ).fetchall()
-    moved_by_tag: dict[str, int] = {}
-    if sc.quality.retention_by_tag:
-        key = sc.quality.tag or sc.policy.tag or "team"
-        moved_by_tag = {
-            str(v): int(n)
-            for v, n in con.execute(
-                "select coalesce(tags[$k], '(none)'), count(*) from sim_calls where not kept group by 1",
-                {"k": key},
-            ).fetchall()
-        }
     return SimData(
-        moved_by_tag=moved_by_tag,
-        groups=gs,
+        groups=[],
         pairs=pairs,
-        calls_in_scope=n,
+        calls_in_scope=0,
         unpriced_excluded=int(excluded[0]) if excluded else 0,
         not_in_scope=int(out_of_scope[0]) if out_of_scope else 0,
         not_in_scope_usd=Decimal(out_of_scope[1]) if out_of_scope else ZERO,
-        target_unpriced=sum(int(g["target_unpriced"]) for g in gs),
+        target_unpriced=0,
         curve_buckets=[(int(b), Decimal(a), Decimal(c)) for b, a, c in curve],
     )
 
@@ -537,9 +596,11 @@ def run(
     samples: int | None = None,
     seed: int | None = None,
     projection: bool = True,
+    shared: SimData | None = None,
 ) -> Result:
-    """Run one scenario on scoped_usage: exact central costs, bands, quality, curve and projection."""
-    data = collect(con, table, sc)
+    """Run one scenario on scoped_usage: exact central costs, bands, quality, curve and projection.
+    `shared`: see collect."""
+    data = collect(con, table, sc, shared=shared)
     warnings: list[str] = []
     if data.target_unpriced:
         warnings.append(f"{data.target_unpriced} call(s) stay on their model: the target has no price at their date")

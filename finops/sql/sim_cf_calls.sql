@@ -1,4 +1,4 @@
--- sim_calls that move, as calls of their target model, token counts scaled by the tokenizer ratio
+-- sim_ranked calls (each has a target) as calls of their target model, token counts scaled by the tokenizer ratio
 -- (tau) and output by the verbosity ratio (gamma); with a cold cache every prompt token is uncached.
 -- grain: one row per moved call; `output_scale` is 1 for the full cost and 0 for its input side.
 select c.dedupe_key,
@@ -14,7 +14,7 @@ select c.dedupe_key,
        case when f.cold then 0 else cast(round(c.cache_write_5m * f.tau) as bigint) end as cache_write_5m,
        case when f.cold then 0 else cast(round(c.cache_write_1h * f.tau) as bigint) end as cache_write_1h,
        cast(round(c.output * f.tau * $gamma) as bigint) * $output_scale as output
-from sim_calls c
+from sim_ranked c
 join sim_pair f
   on f.src = c.price_model
  and f.dst = c.target
