@@ -14,19 +14,27 @@ from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
-from finops import db, evals, pricing, scenario
+from finops import db, pricing, scenario
+
+if TYPE_CHECKING:
+    from finops.evals import EvalSample
 
 NAIVE_80_20 = Decimal("0.208")  # 0.2 + 0.8 x 0.01: 80% of spend moved to a 99% cheaper model
 HARVEY_RATIO = Decimal(1) / Decimal(3)  # "cut inference cost 3x with no quality loss" (routing.md §5)
 HARVEY_MEASURED = Decimal("0.386")  # $368 / $954 on the 100-task LAB slice (Fireworks, June 2026)
 QUALITY_LABEL = "price only, quality not assessed"
 HEADLINE_SAMPLES = 200
+# the columns of scoped_usage the scenarios read (scope.materialize)
+COLUMNS = (
+    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "price_model", "price_status",
+    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "reasoning", "web_searches",
+    "cost_usd",
+)  # fmt: skip
 
 
 @dataclass
@@ -73,16 +81,15 @@ class Headline:
 
 def install_substitution(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
     items = sorted(mapping.items())
-    rows = pa.table(
-        {"model": pa.array([k for k, _ in items], pa.string()), "target": pa.array([v for _, v in items], pa.string())}
+    con.execute(
+        "create or replace temp table substitution as "
+        "select unnest($models::varchar[]) as model, unnest($targets::varchar[]) as target",
+        {"models": [k for k, _ in items], "targets": [v for _, v in items]},
     )
-    con.register("substitution_rows", rows)
-    con.execute("create or replace temp table substitution as select * from substitution_rows")
-    con.unregister("substitution_rows")
 
 
 def headline(
-    con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, mapping: dict[str, str] | None = None
+    con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, mapping: dict[str, str] | None = None
 ) -> Headline:
     """All-to-small and Armstrong 80/20 on the scoped calls (scope.set_scope must have run).
 
@@ -115,7 +122,7 @@ def headline(
         armstrong_kept_calls=kept,
         armstrong_kept_spend_usd=kept_spend,
         movable_spend_usd=armstrong.actual_usd,
-        substitutions=pricing.substitution_map(table) if mapping is None else mapping,
+        substitutions=table.substitution_map() if mapping is None else mapping,
         results=results,
     )
 
@@ -213,9 +220,11 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _resolve_map(table: pricing.PriceTable, sc: scenario.Scenario) -> dict[str, str]:
-    ids = {m.id for _p, m in table.models()}
-    mapping = pricing.substitution_map(table)
+def _resolve_map(table: pricing.PriceInfo, sc: scenario.Scenario) -> dict[str, str]:
+    mapping = table.substitution_map()
+    if not sc.substitution and not sc.policy.targets:
+        return {k: v for k, v in mapping.items() if k != v}
+    ids = table.model_ids()
     for key, target in sc.substitution.items():
         if target not in ids:
             raise scenario.ScenarioError(
@@ -235,7 +244,7 @@ def _resolve_map(table: pricing.PriceTable, sc: scenario.Scenario) -> dict[str, 
     return {k: v for k, v in mapping.items() if k != v}
 
 
-def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> None:
+def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: scenario.Scenario) -> None:
     mapping = _resolve_map(table, sc)
     install_substitution(con, mapping)
     con.execute("create or replace temp table sim_target as select * from substitution")
@@ -260,7 +269,7 @@ def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, s
     con.execute(f"create or replace temp macro sim_tags_ok(t) as ({' and '.join(conds) or 'true'})")
 
 
-def calls_key(table: pricing.PriceTable, sc: scenario.Scenario) -> str:
+def calls_key(table: pricing.PriceInfo, sc: scenario.Scenario) -> str:
     """Everything sim_ranked and the counterfactual tables depend on: two scenarios with the same key
     differ only in policy (top-k share, cascade, advisor...), and the second can reuse the first's tables."""
     per_tag = sc.policy.kind == "per-tag"
@@ -278,7 +287,7 @@ def calls_key(table: pricing.PriceTable, sc: scenario.Scenario) -> str:
 
 def collect(
     con: duckdb.DuckDBPyConnection,
-    table: pricing.PriceTable,
+    table: pricing.PriceInfo,
     sc: scenario.Scenario,
     *,
     shared: SimData | None = None,
@@ -353,7 +362,7 @@ def collect(
     )
 
 
-def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> SimData:
+def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: scenario.Scenario) -> SimData:
     """The policy-free part of collect: sim_ranked, the tokenizer pairs, every moved call priced on its
     target (sim_cf_full_priced, sim_cf_in_priced), and the counts that do not depend on the policy (in a
     SimData without groups)."""
@@ -587,7 +596,7 @@ def _percentiles(xs: np.ndarray) -> tuple[float, float, float]:
 
 def run(
     con: duckdb.DuckDBPyConnection,
-    table: pricing.PriceTable,
+    table: pricing.PriceInfo,
     sc: scenario.Scenario,
     *,
     evals_path: Path | None = None,
@@ -610,7 +619,11 @@ def run(
     n_samples = samples or sc.uncertainty.samples
     _central(sc, len(data.pairs))
     pol, qual = sc.policy, sc.quality
-    ev = evals.load(con, evals_path, sc, data) if evals_path else None
+    ev: EvalSample | None = None
+    if evals_path:
+        from finops import evals  # pyarrow and the ingest formats: only when an evals file is given
+
+        ev = evals.load(con, evals_path, sc, data)
     if sc.quality.model == "Q4" and ev is None:
         raise scenario.ScenarioError(f"{sc.name}: quality.model = 'Q4' needs a paired evaluation file (--evals FILE)")
     savings: list[float] = []
