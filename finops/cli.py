@@ -371,10 +371,9 @@ def simulate(
         _ingest(store, paths, fmt, assume_time)
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     materialize(store.con, sim.COLUMNS)
-    results = [
-        sim.run(store.con, store, sc, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed)
-        for sc in chosen
-    ]
+    results = sim.run_many(
+        store.con, store, chosen, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed
+    )
     if as_json:
         _print_json({"price_version": store.version, "scenarios": [sim.to_json(r) for r in results]})
         return

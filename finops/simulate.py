@@ -98,11 +98,8 @@ def headline(
     overrides = {"substitution": mapping} if mapping else {}
     base = scenario.preset("all-to-small").model_copy(update=overrides)
     arm = scenario.preset("armstrong-80-20").model_copy(update=overrides)
-    small = run(con, table, base, samples=HEADLINE_SAMPLES, projection=False)
-    # same calls and targets, another policy: the ranked calls and their counterfactual costs are reused
-    same = calls_key(table, base) == calls_key(table, arm)
-    armstrong = run(con, table, arm, samples=HEADLINE_SAMPLES, projection=False, shared=small.data if same else None)
-    results = [small, armstrong]
+    results = run_many(con, table, [base, arm], samples=HEADLINE_SAMPLES, projection=False)
+    small, armstrong = results
     row = con.execute(
         "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced'"
     ).fetchone()
@@ -310,20 +307,10 @@ def collect(
         policy,
     )
     con.execute("create or replace temp view sim_calls as " + db.sql_text("sim_calls"))
-    row = con.execute("select count(*) from sim_ranked").fetchone()
-    n = int(row[0]) if row else 0
-    blocks = max(1, min(n, BLOCKS))
+    n = shared.calls_in_scope
     groups = con.execute(
-        f"""
-        with j as (
-            select c.*, f.cost_usd as cf, i.cost_usd as cf_in, p.pair,
-                   f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
-            from sim_calls c
-            left join sim_pair p on p.src = c.price_model and p.dst = c.target
-            left join sim_cf_full_priced f on f.dedupe_key = c.dedupe_key
-            left join sim_cf_in_priced i on i.dedupe_key = c.dedupe_key
-        )
-        select cast(hash(dedupe_key) % {blocks} as integer) as block,
+        """
+        select block,
                coalesce(pair, -1) as pair,
                case when kept then 'kept' when target is not null and cf_ok then 'moved' else 'stay' end as role,
                count(*) as n,
@@ -331,7 +318,7 @@ def collect(
                coalesce(sum(cf) filter (where cf_ok), 0) as cf,
                coalesce(sum(cf_in) filter (where cf_ok), 0) as cf_in,
                count(*) filter (where target is not null and not coalesce(cf_ok, false)) as target_unpriced
-        from j
+        from sim_calls
         group by all
         order by all
         """
@@ -363,9 +350,8 @@ def collect(
 
 
 def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: scenario.Scenario) -> SimData:
-    """The policy-free part of collect: sim_ranked, the tokenizer pairs, every moved call priced on its
-    target (sim_cf_full_priced, sim_cf_in_priced), and the counts that do not depend on the policy (in a
-    SimData without groups)."""
+    """The policy-free part of collect: sim_ranked, the tokenizer pairs, every call priced on its target
+    (sim_rows), and the counts that do not depend on the policy (in a SimData without groups)."""
     _install_inputs(con, table, sc)
     params = {
         "since": sc.scope.since,
@@ -377,6 +363,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         "w_reasoning": sc.complexity.reasoning_weight,
         "w_tool": sc.complexity.tool_weight,
         "prior_tag": sc.complexity.tag or "",
+        "has_priors": bool(sc.complexity.tag_priors),
     }
     con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
     # tokenizer pairs and cache mode, per (model, target)
@@ -402,24 +389,43 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
             f"create or replace temp table {name} as " + db.sql_text("sim_cf_calls"),
             {"gamma": gamma, "output_scale": scale},
         )
-        # priced once: the groups of every policy and the cost curve read these rows
-        con.execute(
-            f"create or replace temp table {name}_priced as "
-            f"select dedupe_key, cost_usd, price_status from ({db.price_join(name)})"
-        )
-    excluded = con.execute("select count(*) from scoped_usage where price_status <> 'priced'").fetchone()
-    out_of_scope = con.execute(
-        "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced' "
-        "and dedupe_key not in (select dedupe_key from sim_ranked)"
+    row = con.execute("select count(*) from sim_ranked").fetchone()
+    n = int(row[0]) if row else 0
+    blocks = max(1, min(n, BLOCKS))
+    # every ranked call with its bootstrap block, tokenizer pair and counterfactual costs (priced once: every
+    # policy's groups and the cost curve read these rows)
+    con.execute(
+        f"""
+        create or replace temp table sim_rows as
+        select r.*,
+               cast(hash(r.dedupe_key) % {blocks} as integer) as block,
+               p.pair,
+               f.cost_usd as cf,
+               i.cost_usd as cf_in,
+               f.price_status = 'priced' as cf_priced,
+               f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
+        from sim_ranked r
+        left join sim_pair p on p.src = r.price_model and p.dst = r.target
+        left join ({db.price_join("sim_cf_full")}) f on f.dedupe_key = r.dedupe_key
+        left join ({db.price_join("sim_cf_in")}) i on i.dedupe_key = r.dedupe_key
+        """
+    )
+    counts = con.execute(
+        "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
+        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_usage"
     ).fetchone()
+    in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_ranked").fetchone()
+    excluded, priced, priced_usd = counts if counts else (0, 0, ZERO)
+    # sim_ranked holds priced calls of scoped_usage (one row per dedupe_key): the rest are out of scope
+    not_in_scope = int(priced) - n
+    not_in_scope_usd = Decimal(priced_usd) - Decimal(in_scope[0] if in_scope else ZERO)
     curve = con.execute(
         """
         -- bucket b = the smallest share j (in %) at which the call is kept: rank <= round(j x n / 100)
         select cast(((2 * c.complexity_rank - 1) * 100 + 2 * c.n_calls - 1) // (2 * c.n_calls) as integer) as bucket,
                sum(c.actual_usd),
-               sum(case when f.price_status = 'priced' then f.cost_usd else c.actual_usd end)
-        from sim_ranked c
-        left join sim_cf_full_priced f on f.dedupe_key = c.dedupe_key
+               sum(case when c.cf_priced then c.cf else c.actual_usd end)
+        from sim_rows c
         group by all
         order by bucket
         """
@@ -427,10 +433,10 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
     return SimData(
         groups=[],
         pairs=pairs,
-        calls_in_scope=0,
-        unpriced_excluded=int(excluded[0]) if excluded else 0,
-        not_in_scope=int(out_of_scope[0]) if out_of_scope else 0,
-        not_in_scope_usd=Decimal(out_of_scope[1]) if out_of_scope else ZERO,
+        calls_in_scope=n,
+        unpriced_excluded=int(excluded),
+        not_in_scope=not_in_scope,
+        not_in_scope_usd=not_in_scope_usd,
         target_unpriced=0,
         curve_buckets=[(int(b), Decimal(a), Decimal(c)) for b, a, c in curve],
     )
@@ -675,6 +681,19 @@ def run(
     if projection:
         res.projection = project(con, sc, res, horizon=horizon, growth=growth)
     return res
+
+
+def run_many(
+    con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, scenarios: list[scenario.Scenario], **options: Any
+) -> list[Result]:
+    """Run scenarios in order (options: those of `run`). A scenario with the same calls_key as the one before
+    it (same calls and targets, another policy) reuses its ranked calls and counterfactual costs."""
+    results: list[Result] = []
+    for sc in scenarios:
+        prev = results[-1] if results else None
+        same = prev is not None and calls_key(table, prev.scenario) == calls_key(table, sc)
+        results.append(run(con, table, sc, shared=prev.data if prev and same else None, **options))
+    return results
 
 
 def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> str:

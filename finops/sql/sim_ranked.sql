@@ -6,14 +6,14 @@
 -- Inputs (temp tables made by finops/simulate.py): sim_scope_models(prefix, exact), sim_target
 -- (model -> target), sim_tag_target(value -> target), sim_tag_prior(value -> prior), sim_providers, the
 -- macro sim_tags_ok, and parameters $tag_key, $per_tag, $providers_any, $since, $until, $prior_tag,
--- complexity weights $w_*.
+-- $has_priors (sim_tag_prior has rows: without, the tags are not read), complexity weights $w_*.
 with scoped as (
     select s.*,
            (s.input_uncached + s.cache_read + s.cache_write_5m + s.cache_write_1h + $w_output * s.output
             + $w_reasoning * s.reasoning + $w_tool * s.web_searches)
            * coalesce(p.prior, 1) as complexity
     from scoped_usage s
-    left join sim_tag_prior p on p.value = s.tags[$prior_tag]  -- one row per value (a TOML table's keys)
+    left join sim_tag_prior p on $has_priors and p.value = s.tags[$prior_tag]  -- one row per value at most
     where s.price_status = 'priced'
       and s.record_kind = 'call'
       and ($since is null or s.ts >= $since)
