@@ -308,15 +308,16 @@ def collect(
     )
     con.execute("create or replace temp view sim_calls as " + db.sql_text("sim_calls"))
     n = shared.calls_in_scope
+    # money as text, read with Decimal(): exact, and faster than the driver's DECIMAL conversion
     groups = con.execute(
         """
         select block,
                coalesce(pair, -1) as pair,
                case when kept then 'kept' when target is not null and cf_ok then 'moved' else 'stay' end as role,
                count(*) as n,
-               sum(actual_usd) as a,
-               coalesce(sum(cf) filter (where cf_ok), 0) as cf,
-               coalesce(sum(cf_in) filter (where cf_ok), 0) as cf_in,
+               cast(sum(actual_usd) as varchar) as a,
+               cast(coalesce(sum(cf) filter (where cf_ok), 0) as varchar) as cf,
+               cast(coalesce(sum(cf_in) filter (where cf_ok), 0) as varchar) as cf_in,
                count(*) filter (where target is not null and not coalesce(cf_ok, false)) as target_unpriced
         from sim_calls
         group by all
@@ -324,7 +325,10 @@ def collect(
         """
     ).fetchall()
     names = ["block", "pair", "role", "n", "a", "cf", "cf_in", "target_unpriced"]
-    gs = [dict(zip(names, g, strict=True)) for g in groups]
+    gs = [
+        dict(zip(names, (b, p, r, n, Decimal(a), Decimal(cf), Decimal(ci), t), strict=True))
+        for b, p, r, n, a, cf, ci, t in groups
+    ]
     moved_by_tag: dict[str, int] = {}
     if sc.quality.retention_by_tag:
         key = sc.quality.tag or sc.policy.tag or "team"
@@ -383,12 +387,8 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
             "insert into sim_pair values (?, ?, ?, ?, ?)",
             [(p.src, p.dst, p.tau, p.cold, i) for i, p in enumerate(pairs)],
         )
-    gamma = _dec(sc.cost.verbosity.value)
-    for name, scale in (("sim_cf_full", 1), ("sim_cf_in", 0)):
-        con.execute(
-            f"create or replace temp table {name} as " + db.sql_text("sim_cf_calls"),
-            {"gamma": gamma, "output_scale": scale},
-        )
+    cf_calls = db.sql_text("sim_cf_calls")
+    con.execute("create or replace temp macro sim_cf_calls(gamma, output_scale) as table " + cf_calls)
     row = con.execute("select count(*) from sim_ranked").fetchone()
     n = int(row[0]) if row else 0
     blocks = max(1, min(n, BLOCKS))
@@ -406,9 +406,10 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
                f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
         from sim_ranked r
         left join sim_pair p on p.src = r.price_model and p.dst = r.target
-        left join ({db.price_join("sim_cf_full")}) f on f.dedupe_key = r.dedupe_key
-        left join ({db.price_join("sim_cf_in")}) i on i.dedupe_key = r.dedupe_key
-        """
+        left join ({db.price_join("sim_cf_calls($gamma, 1)")}) f on f.complexity_rank = r.complexity_rank
+        left join ({db.price_join("sim_cf_calls($gamma, 0)")}) i on i.complexity_rank = r.complexity_rank
+        """,
+        {"gamma": _dec(sc.cost.verbosity.value)},
     )
     counts = con.execute(
         "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
