@@ -393,11 +393,12 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
     n = int(row[0]) if row else 0
     blocks = max(1, min(n, BLOCKS))
     # every ranked call with its bootstrap block, tokenizer pair and counterfactual costs (priced once: every
-    # policy's groups and the cost curve read these rows)
+    # policy's groups and the cost curve read these rows); only the columns read after this, sim_ranked is dropped
     con.execute(
         f"""
         create or replace temp table sim_rows as
-        select r.*,
+        select r.dedupe_key, r.ts, r.price_model, r.target, r.actual_usd,
+               r.complexity_rank, r.n_calls, r.spend_before, r.spend_total,
                cast(hash(r.dedupe_key) % {blocks} as integer) as block,
                p.pair,
                f.cost_usd as cf,
@@ -411,13 +412,14 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         """,
         {"gamma": _dec(sc.cost.verbosity.value)},
     )
+    con.execute("drop table sim_ranked")
     counts = con.execute(
         "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
         "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_usage"
     ).fetchone()
-    in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_ranked").fetchone()
+    in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_rows").fetchone()
     excluded, priced, priced_usd = counts if counts else (0, 0, ZERO)
-    # sim_ranked holds priced calls of scoped_usage (one row per dedupe_key): the rest are out of scope
+    # sim_rows holds priced calls of scoped_usage (one row per dedupe_key): the rest are out of scope
     not_in_scope = int(priced) - n
     not_in_scope_usd = Decimal(priced_usd) - Decimal(in_scope[0] if in_scope else ZERO)
     curve = con.execute(
