@@ -48,13 +48,19 @@ class Store:
         self.con.close()
 
 
+def _has_contract(con: duckdb.DuckDBPyConnection) -> bool:
+    counts = " + ".join(f"(select count(*) from {t})" for t in pricing.CONTRACT_TABLES)
+    row = con.execute(f"select {counts}").fetchone()
+    return bool(row and row[0])
+
+
 def open_store(db_path: Path | str | None = None, pricing_dir: Path | None = None) -> Store:
     path = db_path or db.default_db_path()
     con = db.connect(path)
     store = Store(con, str(path), Path(pricing_dir or pricing.default_pricing_dir()))
     if os.environ.get("AISPEND_CONTRACT") or pricing.installed_digest(con) != pricing.table_digest(store.pricing_dir):
         store.prices  # noqa: B018 (parse the files and install the table now)
-    else:
+    elif _has_contract(con):
         pricing.install_contract(con, None)  # as pricing.install does: no contract outlives its session
     db.create_views(con)
     return store
