@@ -278,8 +278,14 @@ def calls_key(table: pricing.PriceInfo, sc: scenario.Scenario) -> str:
         sc.scope.model_dump(mode="json"),
         sc.complexity.model_dump(mode="json"),
         sc.cost.model_dump(mode="json"),
+        _by_spend(sc),
     ]
     return json.dumps(parts, sort_keys=True, default=str)
+
+
+def _by_spend(sc: scenario.Scenario) -> bool:
+    """Whether the policy keeps calls by spend ranked before them (sim_ranked computes it only then)."""
+    return sc.policy.kind == "top-k" and sc.policy.keep_by == "spend"
 
 
 def collect(
@@ -368,6 +374,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         "w_tool": sc.complexity.tool_weight,
         "prior_tag": sc.complexity.tag or "",
         "has_priors": bool(sc.complexity.tag_priors),
+        "by_spend": _by_spend(sc),
     }
     con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
     # tokenizer pairs and cache mode, per (model, target)

@@ -6,7 +6,7 @@
 -- Inputs (temp tables made by finops/simulate.py): sim_scope_models(prefix, exact), sim_target
 -- (model -> target), sim_tag_target(value -> target), sim_tag_prior(value -> prior), sim_providers, the
 -- macro sim_tags_ok, and parameters $tag_key, $per_tag, $providers_any, $since, $until, $prior_tag,
--- $has_priors (sim_tag_prior has rows: without, the tags are not read), complexity weights $w_*.
+-- $has_priors (sim_tag_prior has rows: without, the tags are not read), $by_spend, complexity weights $w_*.
 with scoped as (
     select s.*,
            (s.input_uncached + s.cache_read + s.cache_write_5m + s.cache_write_1h + $w_output * s.output
@@ -53,8 +53,10 @@ select m.dedupe_key,
        n.n_calls,
        m.input_uncached, m.cache_read, m.cache_write_5m, m.cache_write_1h, m.output,
        m.target,
-       sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key
-                             rows between unbounded preceding and 1 preceding) as spend_before,
+       case when $by_spend then  -- only a top-k policy kept by spend reads it
+           sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key
+                                 rows between unbounded preceding and 1 preceding)
+       end as spend_before,
        n.spend_total
 from movable m
 cross join (select count(*) as n_calls, sum(cost_usd) as spend_total from movable) n
