@@ -161,6 +161,16 @@ def _store() -> Any:
     return store
 
 
+def _store_for_ingest() -> Any:
+    """The store without the price table: ingest reads logs into `usage` and never prices, so it skips
+    loading and installing prices (about a second on a fresh store)."""
+    from types import SimpleNamespace
+
+    from finops import db
+
+    return SimpleNamespace(con=db.connect(state.db))
+
+
 def _table() -> Any:
     from finops import pricing
 
@@ -236,7 +246,7 @@ def ingest(
 
     Example: aispend ingest ~/.claude/projects/ logs/openai/
     """
-    store = _store()
+    store = _store_for_ingest()
     result = _ingest(store, paths, fmt, assume_time, mapping)
     if strict and result.total("quarantined"):
         raise StrictModeError(

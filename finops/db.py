@@ -87,6 +87,7 @@ def connect(
     else:
         con = duckdb.connect(":memory:", config=config)
     con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")  # aispend reports its own progress on stderr
     migrate(con)
     return con
 

@@ -29,6 +29,8 @@ CALL_COLUMNS = (
     "cache_write_5m",
     "cache_write_1h",
     "output",
+    "audio_in",
+    "audio_out",
     "reasoning",
     "web_searches",
     "service_tier",

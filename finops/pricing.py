@@ -25,7 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from finops.errors import PriceFileError
 
-BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output")
+# Rate buckets, USD per 1M tokens of the matching DISJOINT usage column (input → input_uncached, audio_in →
+# audio_in, ...): audio input and output are priced apart from text where a provider does (migration 0006).
+BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out")
+CACHE_BUCKETS = ("cache_read", "cache_write_5m", "cache_write_1h")  # linted as multiples of input
 SERVICE_TIERS = ("batch", "flex", "priority", "scale", "fast")
 ALL_TIERS = ("standard", *SERVICE_TIERS)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO 1..7
@@ -42,7 +45,8 @@ OPEN_END = datetime(2200, 1, 1, tzinfo=UTC)
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_PROMPT = 1 << 62
 RATE_SCALE = 6  # decimal places kept for a per-1M-token rate (the store's DECIMAL(18, 6))
-TABLE_FORMAT = "rate-card-1"  # part of the digest: bump when the way files become store rows changes
+TABLE_FORMAT = "rate-card-3"  # part of the digest: bump when the way files become store rows changes
+FEES = ("web_search",)  # per-request fees, USD per 1,000 requests of usage.<fee>es (web_search → web_searches)
 
 
 def _rate(value: str | None) -> str | None:
@@ -106,6 +110,8 @@ class Rates(_Strict):
     cache_write_5m: Rate = None
     cache_write_1h: Rate = None
     output: Rate = None
+    audio_in: Rate = None  # uncached audio prompt tokens (OpenAI, Gemini: dearer than text)
+    audio_out: Rate = None  # audio output tokens
 
     @field_validator(*BUCKETS)
     @classmethod
@@ -189,6 +195,24 @@ def _mask(days: Iterable[int]) -> int:
     return sum(1 << d for d in set(days))
 
 
+class CacheException(_Strict):
+    """A published cache rate that is not one of the provider's usual multiples of input (Anthropic's
+    rounded Haiku 3 prices, Opus 5.5's 0.05x reads). It names the bucket, the exact rate it acknowledges,
+    a source and a reason, so `prices check` stays quiet for that one rate and still warns if the rate
+    changes or another bucket drifts."""
+
+    bucket: Literal["cache_read", "cache_write_5m", "cache_write_1h"]
+    rate: str
+    source: str
+    reason: str = Field(min_length=1)
+
+    @field_validator("rate")
+    @classmethod
+    def _check_rate(cls, v: str) -> str:
+        _rate(v)
+        return v
+
+
 class Period(Rates):
     start: datetime = Field(alias="from")
     end: datetime | None = Field(default=None, alias="to")
@@ -198,11 +222,17 @@ class Period(Rates):
     start_verified: bool = True  # false: 'from' is a placeholder (launch day unknown); shown as such
     tiers: list[Tier] = Field(default_factory=list)
     windows: list[Window] = Field(default_factory=list)
+    cache_exceptions: list[CacheException] = Field(default_factory=list)  # lint only: documented odd rates
 
     @field_validator("start", "end", mode="before")
     @classmethod
     def _tz(cls, v: Any) -> Any:
         return None if v is None else _aware(v)
+
+    def bands(self) -> list[Rates]:
+        """The period's base rates and each long-context tier: every rate a call in it can be priced at
+        before windows and modifiers."""
+        return [self, *self.tiers]
 
 
 class ModelEntry(_Strict):
@@ -235,6 +265,8 @@ class BucketFactors(_Strict):
     cache_write_5m: str | None = None
     cache_write_1h: str | None = None
     output: str | None = None
+    audio_in: str | None = None
+    audio_out: str | None = None
 
     @field_validator(*BUCKETS)
     @classmethod
@@ -254,6 +286,7 @@ class Modifier(Rates):
     start: datetime = Field(alias="from")
     end: datetime | None = Field(default=None, alias="to")
     models: list[str] = Field(default_factory=lambda: ["*"])
+    exclude: list[str] = Field(default_factory=list)  # models a sibling rule of the same tier prices instead
     source: str
     confidence: Literal["A", "B", "C"] = "B"
     note: str | None = None
@@ -268,12 +301,47 @@ class Modifier(Rates):
     def _tz(cls, v: Any) -> Any:
         return None if v is None else _aware(v)
 
+    def targets(self, ids: Iterable[str]) -> list[str]:
+        """The ids this rule prices: `models` minus `exclude`, so a provider-wide rule ("*") can leave a few
+        models to their own rule of the same tier without listing every other model."""
+        return _targets(self.models, self.exclude, ids)
+
     def explicit(self) -> bool:
         return any(getattr(self, b) is not None for b in BUCKETS) or bool(self.tiers)
 
     def bucket_factor(self, bucket: str) -> Decimal:
         f = getattr(self.factors, bucket) or self.factor or "1"
         return Decimal(f)
+
+
+class Fee(_Strict):
+    """Per-request fees (USD per 1,000 requests, e.g. web_search = "10") for some models over a validity: a
+    fee is not a token rate, so it has its own rule, source and dates. One rule per model and time."""
+
+    web_search: str | None = None
+    start: datetime = Field(alias="from")
+    end: datetime | None = Field(default=None, alias="to")
+    models: list[str] = Field(default_factory=lambda: ["*"])
+    exclude: list[str] = Field(default_factory=list)
+    source: str
+    confidence: Literal["A", "B", "C"] = "B"
+    note: str | None = None
+
+    @field_validator(*FEES)
+    @classmethod
+    def _check_fee(cls, v: str | None) -> str | None:
+        return _rate(v)
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _tz(cls, v: Any) -> Any:
+        return None if v is None else _aware(v)
+
+    def targets(self, ids: Iterable[str]) -> list[str]:
+        return _targets(self.models, self.exclude, ids)
+
+    def as_decimals(self) -> dict[str, Decimal | None]:
+        return {f: (None if getattr(self, f) is None else Decimal(getattr(self, f))) for f in FEES}
 
 
 class Inherit(_Strict):
@@ -341,6 +409,7 @@ class ProviderFile(_Strict):
     models: list[ModelEntry] = Field(default_factory=list)
     aliases: list[Alias] = Field(default_factory=list)
     modifiers: list[Modifier] = Field(default_factory=list)
+    fees: list[Fee] = Field(default_factory=list)
     inherit: list[Inherit] = Field(default_factory=list)
     cache_multiples: CacheMultiples | None = None
 
@@ -396,6 +465,7 @@ class PriceTable(BaseModel):
     expanded: list[PricedModel] = Field(default_factory=list)
     name_rows: list[NameRow] = Field(default_factory=list)
     modifier_rows: list[tuple[str, Modifier]] = Field(default_factory=list)
+    fee_rows: list[tuple[str, Fee]] = Field(default_factory=list)
 
     def models(self) -> Iterable[tuple[str, ModelEntry]]:
         """Declared models (what the files say), by file."""
@@ -441,6 +511,9 @@ class PriceTable(BaseModel):
 
     def modifiers_for(self, model_id: str) -> list[Modifier]:
         return [m for i, m in self.modifier_rows if i == model_id]
+
+    def fees_for(self, model_id: str) -> list[Fee]:
+        return [f for i, f in self.fee_rows if i == model_id]
 
     def substitution_map(self) -> dict[str, str]:
         return substitution_map(self)
@@ -631,6 +704,26 @@ def _check_windows(where: str, p: Period, fail: Any) -> None:
             fail(f"{where}.windows[{j1}] and windows[{j2}] overlap (same day and time)")
 
 
+def _check_cache_exceptions(where: str, p: Period, pf: ProviderFile, fail: Any) -> None:
+    """An exception must name a known source and a rate the period (or one of its tiers) really prices in
+    that bucket: one left behind by a price change would silence nothing and mislead a reader."""
+    seen: set[tuple[str, Decimal]] = set()
+    for k, x in enumerate(p.cache_exceptions):
+        wh = f"{where}.cache_exceptions[{k}]"
+        if x.source not in pf.sources:
+            fail(f"{wh}.source: unknown source id '{x.source}'")
+        key = (x.bucket, Decimal(x.rate))
+        if key in seen:
+            fail(f"{wh}: {x.bucket} = {x.rate} is acknowledged twice")
+        seen.add(key)
+        priced = [getattr(r, x.bucket) for r in p.bands() if getattr(r, x.bucket) is not None]
+        if Decimal(x.rate) not in {Decimal(v) for v in priced}:
+            fail(
+                f"{wh}: acknowledges {x.bucket} = {x.rate} but the period prices {x.bucket} at "
+                f"{', '.join(priced) or 'nothing'}: update or remove the exception"
+            )
+
+
 def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> None:
     def fail(msg: str) -> None:
         raise PriceFileError(f"{path}: {msg}", hint="See pricing/README.md for the schema.")
@@ -677,6 +770,7 @@ def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> N
                 if w.source is not None and w.source not in pf.sources:
                     fail(f"{where}.windows[{j}].source: unknown source id '{w.source}'")
             _check_windows(where, p, fail)
+            _check_cache_exceptions(where, p, pf, fail)
     ids = {m.id for m in pf.models}
     for i, a in enumerate(pf.aliases):
         if a.source not in pf.sources:
@@ -698,8 +792,23 @@ def _check_provider(path: Path, pf: ProviderFile, seen_ids: dict[str, str]) -> N
             fail(f"modifiers[{i}] ({mod.service_tier}): give a factor, per-bucket factors or explicit rates")
         if mod.end is not None and mod.end <= mod.start:
             fail(f"modifiers[{i}]: 'to' is not after 'from'")
-        if pf.platform is None and not _expand(mod.models, ids):
+        if pf.platform is None and not mod.targets(ids):
             fail(f"modifiers[{i}]: models {mod.models} match no model of this file")
+        for pat in mod.exclude if pf.platform is None else []:
+            if not _expand([pat], ids):
+                fail(f"modifiers[{i}].exclude: '{pat}' matches no model of this file")
+    for i, fee in enumerate(pf.fees):
+        if fee.source not in pf.sources:
+            fail(f"fees[{i}]: unknown source id '{fee.source}'")
+        if all(getattr(fee, f) is None for f in FEES):
+            fail(f"fees[{i}]: give at least one fee ({', '.join(FEES)}), USD per 1,000 requests")
+        if fee.end is not None and fee.end <= fee.start:
+            fail(f"fees[{i}]: 'to' is not after 'from'")
+        if pf.platform is None and not fee.targets(ids):
+            fail(f"fees[{i}]: models {fee.models} match no model of this file")
+        for pat in fee.exclude if pf.platform is None else []:
+            if not _expand([pat], ids):
+                fail(f"fees[{i}].exclude: '{pat}' matches no model of this file")
     for i, inh in enumerate(pf.inherit):
         if inh.source not in pf.sources:
             fail(f"inherit[{i}]: unknown source id '{inh.source}'")
@@ -715,6 +824,13 @@ def _expand(patterns: list[str], ids: Iterable[str]) -> list[str]:
                 out.append(i)
                 break
     return out
+
+
+def _targets(models: list[str], exclude: list[str], ids: Iterable[str]) -> list[str]:
+    """The ids matched by `models` and not by `exclude` (a rule's reach)."""
+    ids = list(ids)
+    left_out = set(_expand(exclude, ids))
+    return [i for i in _expand(models, ids) if i not in left_out]
 
 
 def _files(directory: Path) -> tuple[str, list[Path]]:
@@ -753,7 +869,7 @@ def load(directory: Path | None = None, contract: Path | str | None = None) -> P
         pf = _parse(f, ProviderFile)
         _check_provider(f, pf, seen_ids)
         providers[pf.provider] = pf
-    expanded, name_rows, modifier_rows = _expand_table(directory, providers)
+    expanded, name_rows, modifier_rows, fee_rows = _expand_table(directory, providers)
     subs: list[SubstitutionRule] = []
     sub_file = directory / "substitutions.toml"
     all_ids = {pm.id for pm in expanded}
@@ -773,6 +889,7 @@ def load(directory: Path | None = None, contract: Path | str | None = None) -> P
         expanded=expanded,
         name_rows=name_rows,
         modifier_rows=modifier_rows,
+        fee_rows=fee_rows,
     )
     if contract is None:
         contract = os.environ.get("AISPEND_CONTRACT") or None
@@ -820,11 +937,14 @@ def _clip(
 
 def _expand_table(
     directory: Path, providers: dict[str, ProviderFile]
-) -> tuple[list[PricedModel], list[NameRow], list[tuple[str, Modifier]]]:
-    """Declared models plus platform copies (inherit), with every name they answer to."""
+) -> tuple[list[PricedModel], list[NameRow], list[tuple[str, Modifier]], list[tuple[str, Fee]]]:
+    """Declared models plus platform copies (inherit), with every name they answer to, the service-tier rules
+    and the per-request fee rules of each. Platform copies take no fees from the vendor's file: a platform
+    bills its own (a call with web searches there and no fee rule is flagged missing_fee)."""
     out: list[PricedModel] = []
     rows: list[NameRow] = []
     mods: list[tuple[str, Modifier]] = []
+    fees: list[tuple[str, Fee]] = []
     owner: dict[tuple[str, str, str], str] = {}
 
     def claim(path: str, name: str, model: str, platform: str, route: str, kind: str, s: datetime, e: datetime) -> None:
@@ -864,8 +984,10 @@ def _expand_table(
         for a in pf.aliases:
             claim(path, a.name, a.target, platform, "", "alias", a.start, a.end or OPEN_END)
         for mod in pf.modifiers if pf.platform is None else []:
-            for t in _expand(mod.models, ids):
+            for t in mod.targets(ids):
                 mods.append((t, mod))
+        for fee in pf.fees if pf.platform is None else []:
+            fees.extend((t, fee) for t in fee.targets(ids))
         # inherited copies: the vendor's models at the vendor's list price, on this platform
         for i, inh in enumerate(pf.inherit):
             vendor_pf = first_party.get(inh.provider)
@@ -921,16 +1043,21 @@ def _expand_table(
             for mod in vendor_pf.modifiers:
                 if mod.service_tier not in inh.service_tiers:
                     continue
-                targets = [copied[t] for t in _expand(mod.models, set(copied))]
+                targets = [copied[t] for t in mod.targets(copied)]
                 for t in targets:
                     mods.append((t, mod))
         if pf.platform:
             mine = [pm.id for pm in out if pm.provider == provider]
             for i, mod in enumerate(pf.modifiers):
-                targets = _expand(mod.models, mine)
+                targets = mod.targets(mine)
                 if not targets:
                     raise PriceFileError(f"{path}: modifiers[{i}]: models {mod.models} match no model of this file")
                 mods.extend((t, mod) for t in targets)
+            for i, fee in enumerate(pf.fees):
+                targets = fee.targets(mine)
+                if not targets:
+                    raise PriceFileError(f"{path}: fees[{i}]: models {fee.models} match no model of this file")
+                fees.extend((t, fee) for t in targets)
     # aliases must not collide with fixed names on the same platform and route
     for r in rows:
         if r.kind == "alias":
@@ -943,7 +1070,13 @@ def _expand_table(
     for (model_id, tier), iv in tiers.items():
         if _overlaps(iv):
             raise PriceFileError(f"pricing: modifiers: two '{tier}' rules for '{model_id}' overlap in time")
-    return out, rows, mods
+    spans: dict[str, list[tuple[datetime, datetime]]] = {}
+    for model_id, fee in fees:
+        spans.setdefault(model_id, []).append((fee.start, fee.end or OPEN_END))
+    for model_id, iv in spans.items():
+        if _overlaps(iv):
+            raise PriceFileError(f"pricing: fees: two fee rules for '{model_id}' overlap in time")
+    return out, rows, mods, fees
 
 
 # ---------------------------------------------------------------- contracts
@@ -1037,11 +1170,7 @@ def load_contract(path: Path, table: PriceTable) -> Contract:
                     b,
                     rid,
                     disc,
-                    d["input"],
-                    d["cache_read"],
-                    d["cache_write_5m"],
-                    d["cache_write_1h"],
-                    d["output"],
+                    *(d[b] for b in BUCKETS),
                 )
             )
     credit_rows: list[tuple[Any, ...]] = []
@@ -1079,11 +1208,7 @@ def price_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                         end,
                         lo,
                         hi,
-                        d["input"],
-                        d["cache_read"],
-                        d["cache_write_5m"],
-                        d["cache_write_1h"],
-                        d["output"],
+                        *(d[b] for b in BUCKETS),
                         p.source,
                         p.confidence,
                     )
@@ -1141,11 +1266,7 @@ def window_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                             lo,
                             hi,
                             None if w.factor is None else Decimal(w.factor),
-                            d["input"],
-                            d["cache_read"],
-                            d["cache_write_5m"],
-                            d["cache_write_1h"],
-                            d["output"],
+                            *(d[b] for b in BUCKETS),
                             w.source or p.source,
                             w.confidence or p.confidence,
                         )
@@ -1169,15 +1290,20 @@ def modifier_rows(table: PriceTable) -> list[tuple[Any, ...]]:
                     hi,
                     None if mod.factor is None else Decimal(mod.factor),
                     *f,
-                    d["input"],
-                    d["cache_read"],
-                    d["cache_write_5m"],
-                    d["cache_write_1h"],
-                    d["output"],
+                    *(d[b] for b in BUCKETS),
                     mod.source,
                     mod.confidence,
                 )
             )
+    return rows
+
+
+def fee_rows(table: PriceTable) -> list[tuple[Any, ...]]:
+    """One row per (model, fee rule): the per-request fees in force over [from, to), USD per 1,000 requests."""
+    rows = []
+    for model_id, fee in table.fee_rows:
+        d = fee.as_decimals()
+        rows.append((model_id, fee.start, fee.end or OPEN_END, *(d[f] for f in FEES), fee.source, fee.confidence))
     return rows
 
 
@@ -1317,6 +1443,7 @@ PRICE_TABLES = (
     "price_windows",
     "price_platforms",
     "rate_card",
+    "price_fees",
     "price_substitutions",
 )
 CONTRACT_TABLES = ("contract_rules", "contract_credits", "contract_meta")
@@ -1366,6 +1493,7 @@ def _install_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> None:
     if platforms:
         con.executemany("insert into price_platforms values (?, ?)", platforms)
     _insert_arrow(con, "rate_card", rate_card_rows(table))
+    _insert_arrow(con, "price_fees", fee_rows(table))
     _insert_arrow(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
     con.execute("insert into price_meta values (?, ?, ?, now())", [table.version, table.digest, str(table.directory)])
 
@@ -1381,7 +1509,8 @@ def install_contract(
             con.execute(f"delete from {t}")
         if contract is not None:
             if contract.rows:
-                con.executemany("insert into contract_rules values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", contract.rows)
+                marks = ", ".join("?" * len(contract.rows[0]))
+                con.executemany(f"insert into contract_rules values ({marks})", contract.rows)
             if contract.credit_rows:
                 con.executemany("insert into contract_credits values (?, ?, ?, ?, ?)", contract.credit_rows)
             con.execute(

@@ -13,7 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from finops.errors import PriceFileError, UsageError
-from finops.pricing import BUCKETS, OPEN_END, ModelEntry, Period, PriceTable
+from finops.pricing import (
+    BUCKETS,
+    CACHE_BUCKETS,
+    FEES,
+    OPEN_END,
+    CacheMultiples,
+    ModelEntry,
+    Period,
+    PriceTable,
+    Rates,
+)
 
 # ---------------------------------------------------------------- lint
 
@@ -35,6 +45,49 @@ def _ratio(a: str | None, b: str | None) -> Decimal | None:
     if a is None or b is None or Decimal(b) == 0:
         return None
     return (Decimal(a) / Decimal(b)).quantize(Decimal("0.0001"))
+
+
+def _lint_cache_multiples(
+    fname: str, provider: str, model: str, where: str, p: Period, multiples: CacheMultiples | None
+) -> list[Finding]:
+    """Cache rates that are not one of the provider's usual multiples of input: usually a typo, sometimes a
+    published exception. A period's `cache_exceptions` acknowledge the exact rate (bucket and value, with a
+    source), so only that rate is let through; an exception no band needs is reported as stale."""
+    out: list[Finding] = []
+    acked = {(x.bucket, Decimal(x.rate)) for x in p.cache_exceptions}
+    needed: set[tuple[str, Decimal]] = set()
+    bands: list[tuple[str, Rates]] = [(where, p)] + [(f"{where}.tiers[{j}]", t) for j, t in enumerate(p.tiers)]
+    for label, r in bands:
+        for bucket in CACHE_BUCKETS:
+            allowed = [Decimal(x) for x in getattr(multiples, bucket)] if multiples is not None else []
+            rate = getattr(r, bucket)
+            ratio = _ratio(rate, r.input)
+            if not allowed or ratio is None or ratio in allowed:
+                continue
+            if (bucket, Decimal(rate)) in acked:
+                needed.add((bucket, Decimal(rate)))
+                continue
+            out.append(
+                Finding(
+                    fname,
+                    model,
+                    f"{label}.{bucket}",
+                    f"{rate} is {ratio.normalize()}x input {r.input}; "
+                    f"{provider}'s usual multiples are {', '.join(map(str, allowed))}",
+                )
+            )
+    for k, x in enumerate(p.cache_exceptions):
+        if (x.bucket, Decimal(x.rate)) not in needed:
+            out.append(
+                Finding(
+                    fname,
+                    model,
+                    f"{where}.cache_exceptions[{k}]",
+                    f"{x.bucket} = {x.rate} is a usual multiple of input (or {provider} lists no "
+                    "cache_multiples): the exception is not needed",
+                )
+            )
+    return out
 
 
 def lint(table: PriceTable) -> list[Finding]:
@@ -64,24 +117,7 @@ def lint(table: PriceTable) -> list[Finding]:
                     out.append(
                         Finding(fname, m.id, where, f"from {p.start:%Y-%m-%d}: grade C: {p.note or ''}", "unverified")
                     )
-                if multiples is not None:
-                    bands: list[tuple[str, Any]] = [(where, p)] + [
-                        (f"{where}.tiers[{j}]", t) for j, t in enumerate(p.tiers)
-                    ]
-                    for label, r in bands:
-                        for bucket in ("cache_read", "cache_write_5m", "cache_write_1h"):
-                            allowed = [Decimal(x) for x in getattr(multiples, bucket)]
-                            ratio = _ratio(getattr(r, bucket), r.input)
-                            if allowed and ratio is not None and ratio not in allowed:
-                                out.append(
-                                    Finding(
-                                        fname,
-                                        m.id,
-                                        f"{label}.{bucket}",
-                                        f"{getattr(r, bucket)} is {ratio.normalize()}x input {r.input}; "
-                                        f"{provider}'s usual multiples are {', '.join(map(str, allowed))}",
-                                    )
-                                )
+                out.extend(_lint_cache_multiples(fname, provider, m.id, where, p, multiples))
                 for j, w in enumerate(p.windows):
                     if (w.confidence or p.confidence) == "C":
                         out.append(Finding(fname, m.id, f"{where}.windows[{j}]", "grade C window", "unverified"))
@@ -93,6 +129,17 @@ def lint(table: PriceTable) -> list[Finding]:
                         None,
                         f"modifiers[{i}] ({x.service_tier} {x.models})",
                         f"from {x.start:%Y-%m-%d}: grade C: {x.note or ''}",
+                        "unverified",
+                    )
+                )
+        for i, fee in enumerate(pf.fees):
+            if fee.confidence == "C":
+                out.append(
+                    Finding(
+                        fname,
+                        None,
+                        f"fees[{i}] ({fee.models})",
+                        f"from {fee.start:%Y-%m-%d}: grade C: {fee.note or ''}",
                         "unverified",
                     )
                 )
@@ -171,6 +218,13 @@ def diff(a: PriceTable, b: PriceTable) -> dict[str, Any]:
                 "removed": [json.loads(x) for x in mods_a if x not in mods_b],
                 "added": [json.loads(x) for x in mods_b if x not in mods_a],
             }
+        fees_a = sorted(_fee_view(x) for x in a.fees_for(mid))
+        fees_b = sorted(_fee_view(x) for x in b.fees_for(mid))
+        if fees_a != fees_b:
+            entry["fees"] = {
+                "removed": [json.loads(x) for x in fees_a if x not in fees_b],
+                "added": [json.loads(x) for x in fees_b if x not in fees_a],
+            }
         if entry:
             out["models"][mid] = entry
     al_a = {(r.name, r.platform, r.start.isoformat(), r.model) for r in a.name_rows if r.kind == "alias"}
@@ -182,7 +236,13 @@ def diff(a: PriceTable, b: PriceTable) -> dict[str, Any]:
     return out
 
 
+def _band_view(t: Any) -> dict[str, Any]:
+    return {"above": t.above, **{k: v for k, v in _rates(t).items() if v is not None}}
+
+
 def _mod_view(x: Any) -> str:
+    """A rule as compared by `prices diff`: every field that changes a rate (per-bucket factors and explicit
+    long-context bands included, or a change to them would diff as 'no differences')."""
     return json.dumps(
         {
             "service_tier": x.service_tier,
@@ -190,6 +250,20 @@ def _mod_view(x: Any) -> str:
             "to": None if x.end is None else x.end.isoformat(),
             "factor": x.factor,
             **{k: v for k, v in _rates(x).items() if v is not None},
+            **{f"factor_{b}": v for b in BUCKETS if (v := getattr(x.factors, b)) is not None},
+            **({"tiers": [_band_view(t) for t in x.tiers]} if x.tiers else {}),
+        },
+        sort_keys=True,
+    )
+
+
+def _fee_view(x: Any) -> str:
+    """A per-request fee rule as compared by `prices diff`."""
+    return json.dumps(
+        {
+            "from": x.start.isoformat(),
+            "to": None if x.end is None else x.end.isoformat(),
+            **{f: v for f in FEES if (v := getattr(x, f)) is not None},
         },
         sort_keys=True,
     )
@@ -218,12 +292,18 @@ def diff_lines(d: dict[str, Any]) -> list[str]:
                 lines.append(f"- {mid} modifier {json.dumps(x, sort_keys=True)}")
             for x in mods["added"]:
                 lines.append(f"+ {mid} modifier {json.dumps(x, sort_keys=True)}")
+        fees = e.get("fees")
+        if fees:
+            for x in fees["removed"]:
+                lines.append(f"- {mid} fee {json.dumps(x, sort_keys=True)}")
+            for x in fees["added"]:
+                lines.append(f"+ {mid} fee {json.dumps(x, sort_keys=True)}")
     for x in d["aliases"]["added"]:
         lines.append(f"+ alias {x[0]} -> {x[3]} from {x[2]}" + (f" on {x[1]}" if x[1] else ""))
     for x in d["aliases"]["removed"]:
         lines.append(f"- alias {x[0]} -> {x[3]} from {x[2]}" + (f" on {x[1]}" if x[1] else ""))
     if len(lines) == 2:
-        lines.append("no differences in prices, periods, modifiers or aliases")
+        lines.append("no differences in prices, periods, modifiers, fees or aliases")
     return lines
 
 

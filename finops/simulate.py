@@ -32,8 +32,8 @@ HEADLINE_SAMPLES = 200
 # the columns of scoped_usage the scenarios read (scope.materialize)
 COLUMNS = (
     "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "price_model", "price_status",
-    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "reasoning", "web_searches",
-    "cost_usd",
+    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out",
+    "reasoning", "web_searches", "cost_usd",
 )  # fmt: skip
 
 

@@ -3168,6 +3168,36 @@ def openrouter_call(rng: random.Random, model: str, ts: int, team: str | None, p
     return c
 
 
+def openrouter_usage(c: Call) -> tuple[Json, float]:
+    """An OpenRouter usage object for this call (prompt_tokens includes cached and cache-write tokens) and
+    its usage.cost: the upstream price, or OpenRouter's 5% fee on a BYOK call."""
+    prompt = c.prompt_total
+    pin, pout = OR_PRICE[c.model]
+    upstream = round((prompt * pin + (c.output) * pout) / 1e6, 8)
+    byok = c.project == "eval-harness"  # the eval team brings its own OpenAI/Anthropic keys
+    cost = round(upstream * 0.05, 8) if byok else upstream
+    usage: Json = {
+        "prompt_tokens": prompt,
+        "completion_tokens": c.output,
+        "total_tokens": prompt + c.output,
+        "cost": cost,
+        "is_byok": byok,
+        "prompt_tokens_details": {
+            "cached_tokens": c.cache_read,
+            "cache_write_tokens": c.cache_write_5m,
+            "audio_tokens": 0,
+            "video_tokens": 0,
+        },
+        "cost_details": {
+            "upstream_inference_cost": upstream if byok else None,
+            "upstream_inference_prompt_cost": round(prompt * pin / 1e6, 8),
+            "upstream_inference_completions_cost": round(c.output * pout / 1e6, 8),
+        },
+        "completion_tokens_details": {"reasoning_tokens": c.reasoning, "image_tokens": 0},
+    }
+    return usage, cost
+
+
 def make_openrouter(w: Writer, n_calls: int = 70) -> None:
     rel = "openrouter/generations.jsonl"
     rng = random.Random(f"{SEED}:{rel}")
@@ -3179,30 +3209,7 @@ def make_openrouter(w: Writer, n_calls: int = 70) -> None:
     for i, c in enumerate(calls):
         created = c.ts_ms // 1000
         c.ts_ms = created * 1000
-        prompt = c.prompt_total
-        pin, pout = OR_PRICE[c.model]
-        upstream = round((prompt * pin + (c.output) * pout) / 1e6, 8)
-        byok = c.project == "eval-harness"  # the eval team brings its own OpenAI/Anthropic keys
-        cost = round(upstream * 0.05, 8) if byok else upstream
-        usage: Json = {
-            "prompt_tokens": prompt,
-            "completion_tokens": c.output,
-            "total_tokens": prompt + c.output,
-            "cost": cost,
-            "is_byok": byok,
-            "prompt_tokens_details": {
-                "cached_tokens": c.cache_read,
-                "cache_write_tokens": c.cache_write_5m,
-                "audio_tokens": 0,
-                "video_tokens": 0,
-            },
-            "cost_details": {
-                "upstream_inference_cost": upstream if byok else None,
-                "upstream_inference_prompt_cost": round(prompt * pin / 1e6, 8),
-                "upstream_inference_completions_cost": round(c.output * pout / 1e6, 8),
-            },
-            "completion_tokens_details": {"reasoning_tokens": c.reasoning, "image_tokens": 0},
-        }
+        usage, cost = openrouter_usage(c)
         if i == 23:
             del usage["cost"]  # an older client that did not ask for usage accounting
         else:
@@ -3244,6 +3251,48 @@ def make_openrouter(w: Writer, n_calls: int = 70) -> None:
         "OpenRouter bodies (bare or in an app-log envelope): prompt_tokens includes cached and cache-write tokens; "
         "usage.cost is the charge (BYOK calls: the 5% fee); one body without usage.cost, one without created "
         "(time from the gen- id), one logged twice, one truncated line"
+    )
+    w.write(truth, rel, lines_bytes(lines), last_mtime([c.ts_ms for c in calls]))
+
+
+def make_openrouter_stream(w: Writer, n_streams: int = 16) -> None:
+    rel = "openrouter/chat_stream.jsonl"
+    rng = random.Random(f"{SEED}:{rel}")
+    truth = FileTruth(rel, "openrouter.stream", "standard")
+    models = {m: (wt, first) for m, (wt, first, _) in OR_MODELS.items()}
+    calls = gw_calls(rng, n_streams, models, openrouter_call)
+    lines = []
+    total_cost = 0
+    for i, c in enumerate(calls):
+        created = c.ts_ms // 1000
+        c.ts_ms = created * 1000
+        c.team = None  # bare chunks carry no tags
+        head: Json = {
+            "id": w.unique(f"gen-{created}-{rand_str(rng, 20)}"),
+            "provider": rng.choice(OR_MODELS[c.model][2]),
+            "model": c.model,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "system_fingerprint": None,
+        }
+        n_deltas = rng.randint(2, 5)
+        for k in range(n_deltas):
+            finish = "stop" if k == n_deltas - 1 else None
+            delta: Json = {"role": "assistant", "content": PLACEHOLDER}
+            choice = {"index": 0, "delta": delta, "finish_reason": finish, "native_finish_reason": finish}
+            lines.append(dumps(head | {"choices": [choice | {"logprobs": None}]}, compact=True))
+        if i == 9:
+            truth.rejected += 1  # the client did not ask for usage: no usage chunk, nothing to price
+            continue
+        usage, cost = openrouter_usage(c)
+        lines.append(dumps(head | {"choices": [], "usage": usage}, compact=True))  # the usage chunk: last
+        total_cost += round(cost * 1e8)
+        truth.calls.append(c)
+    truth.extra["reported_cost_usd"] = f"{total_cost / 1e8:.8f}"
+    truth.notes.append(
+        "OpenRouter SSE payloads, one chat.completion.chunk per line: every chunk repeats the gen- id, the upstream "
+        "provider and the model; usage (with usage.cost) only on each stream's last chunk (choices: []); "
+        "one stream has no usage chunk"
     )
     w.write(truth, rel, lines_bytes(lines), last_mtime([c.ts_ms for c in calls]))
 
@@ -4375,6 +4424,7 @@ def make_gateways(w: Writer) -> None:
     make_azure_chat(w)
     make_azure_responses(w)
     make_openrouter(w)
+    make_openrouter_stream(w)
     make_groq(w)
     make_deepseek(w)
     make_openai_compatible(w)
@@ -4404,6 +4454,7 @@ GATEWAY_README_FILES = [
     ("azure/chat_completions.jsonl", "Azure OpenAI chat bodies with content-filter blocks; deployment in the envelope"),
     ("azure/responses.json", "Azure OpenAI Responses objects (content_filters)"),
     ("openrouter/generations.jsonl", "OpenRouter bodies: gen- ids, upstream provider, usage.cost, BYOK"),
+    ("openrouter/chat_stream.jsonl", "OpenRouter streams: chunks with gen- ids, usage.cost on the last chunk only"),
     ("groq/chat_completions.jsonl", "Groq chat bodies (x_groq, usage.queue_time)"),
     ("deepseek/chat_completions.jsonl", "DeepSeek chat bodies: prompt_cache_hit/miss_tokens"),
     (

@@ -39,6 +39,9 @@ def add_call(
     cache_write_5m: int = 0,
     cache_write_1h: int = 0,
     output: int = 0,
+    audio_in: int = 0,
+    audio_out: int = 0,
+    web_searches: int = 0,
     service_tier: str = "standard",
     key: str | None = None,
     record_kind: str = "call",
@@ -53,8 +56,8 @@ def add_call(
     con.execute(
         """insert into usage (dedupe_key, record_kind, request_count, ts, ts_source, provider, platform, model_raw,
                model, input_uncached, cache_read, cache_write_5m, cache_write_1h, output, reasoning, web_searches,
-               service_tier, request_id, source_file, source_line, format, run_id, reported_cost)
-           values (?, ?, ?, ?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, 'test', 1, 'test', 1, ?)""",
+               service_tier, request_id, source_file, source_line, format, run_id, reported_cost, audio_in, audio_out)
+           values (?, ?, ?, ?, 'record', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'test', 1, 'test', 1, ?, ?, ?)""",
         [
             key,
             record_kind,
@@ -69,9 +72,12 @@ def add_call(
             cache_write_5m,
             cache_write_1h,
             output,
+            web_searches,
             service_tier,
             key,
             reported_cost,
+            audio_in,
+            audio_out,
         ],
     )
     return key

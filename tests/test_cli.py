@@ -46,8 +46,8 @@ def test_analyze_prints_the_report_and_the_headline(analyzed: tuple[Path, dict[s
         "price only, quality not assessed",
     ):
         assert needle in out, needle
-    assert "Ingest run 1: 46 file(s) ingested" in first.stderr
-    assert "16 quarantined" in first.stderr
+    assert "Ingest run 1: 47 file(s) ingested" in first.stderr
+    assert "17 quarantined" in first.stderr
     assert "modification time" in first.stderr  # bare bodies dated by mtime, said once per file
 
 
@@ -77,7 +77,7 @@ def test_second_analyze_changes_nothing(analyzed: tuple[Path, dict[str, Any], An
     db, doc, _ = analyzed
     again = run("--db", str(db), "analyze", str(SAMPLES), "--json")
     assert again.exit_code == 0
-    assert "0 file(s) ingested, 46 unchanged" in again.stderr
+    assert "0 file(s) ingested, 47 unchanged" in again.stderr
     assert json.loads(again.stdout)["totals"] == doc["totals"]
 
 

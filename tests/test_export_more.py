@@ -230,14 +230,24 @@ def test_focus_invariants(focus: tuple[Path, Path], store: Store) -> None:
               count(*) filter (where ChargeCategory <> 'Usage' or ChargeClass is not null),
               count(*) filter (where ServiceCategory <> 'AI and Machine Learning'
                                   or ServiceSubcategory <> 'Generative AI'),
-              count(*) filter (where PricingUnit <> '1000000 Tokens' or ConsumedUnit <> 'Tokens'
-                                  or PricingQuantity * 1000000 <> ConsumedQuantity),
+              count(*) filter (where SkuMeter <> 'Web Search Requests'
+                                 and (PricingUnit <> '1000000 Tokens' or ConsumedUnit <> 'Tokens'
+                                      or PricingQuantity * 1000000 <> ConsumedQuantity)),
+              count(*) filter (where SkuMeter = 'Web Search Requests'
+                                 and (PricingUnit <> '1000 Requests' or ConsumedUnit <> 'Requests'
+                                      or PricingQuantity * 1000 <> ConsumedQuantity)),
               count(*) filter (where ServiceProviderName is null or HostProviderName is null
                                   or InvoiceIssuerName is null or SkuPriceId is null),
               count(*) filter (where x_PriceVersion <> '{VERSION}')
             from {rel}"""
     ).fetchone()
-    assert bad == (0,) * 11
+    assert bad == (0,) * 12
+    # the sample's Anthropic web searches are a per-request charge of their own (pricing/anthropic.toml [[fees]])
+    searches = duckdb.execute(
+        f"select sum(ConsumedQuantity), min(ListUnitPrice), max(ListUnitPrice) from {rel} "
+        "where SkuMeter = 'Web Search Requests'"
+    ).fetchone()
+    assert searches is not None and searches[0] > 0 and searches[1] == searches[2] == Decimal("10")
     (total,) = duckdb.execute(f"select sum(BilledCost) from {rel}").fetchone() or (None,)
     assert total == store[2]  # every priced call's cost, exactly
     (list_total,) = duckdb.execute(f"select sum(ListCost) from {rel}").fetchone() or (None,)

@@ -419,6 +419,86 @@ def test_openrouter_counts_cost_and_tags(tmp_path: Path) -> None:
     no_content_stored(con)
 
 
+def openrouter_stream(gid: str, model: str, usage: dict[str, Any] | None, deltas: int = 3) -> list[dict[str, Any]]:
+    """An OpenRouter stream as logged: SSE payloads, every chunk with the id, provider and model; usage (when
+    the request asked for it) on a last chunk with no choices."""
+    head = {"id": gid, "provider": "Google Vertex", "model": model, "object": "chat.completion.chunk"}
+    head |= {"created": 1753000200, "system_fingerprint": None}
+    out = [
+        head | {"choices": [{"index": 0, "delta": {"role": "assistant", "content": SECRET}, "finish_reason": None}]}
+        for _ in range(deltas)
+    ]
+    if usage is not None:
+        out.append(head | {"choices": [], "usage": usage})
+    return out
+
+
+OR_STREAM_USAGE = {
+    "prompt_tokens": 2000,
+    "completion_tokens": 300,
+    "total_tokens": 2300,
+    "cost": 0.0013,
+    "is_byok": False,
+    "prompt_tokens_details": {"cached_tokens": 500, "cache_write_tokens": 0},
+    "completion_tokens_details": {"reasoning_tokens": 40},
+    "cost_details": {"upstream_inference_cost": None},
+}
+
+
+def test_openrouter_stream_keeps_cost_and_upstream_and_counts_usage_once(tmp_path: Path) -> None:
+    lines: list[Any] = [
+        *openrouter_stream("gen-1753000200-Ss1", "google/gemini-2.5-flash", OR_STREAM_USAGE),
+        "",
+        *openrouter_stream("gen-1753000300-Ss2", "openai/gpt-4o-mini", None),  # usage not asked for
+    ]
+    no_meta = openrouter_stream("gen-1753000400-Ss3", "anthropic/claude-sonnet-4", {**OR_STREAM_USAGE, "cost": 0.02})
+    for key in ("provider", "model", "created"):  # a client that logged the usage chunk bare: the stream has them
+        del no_meta[-1][key]
+    path = write(tmp_path, "or_stream.jsonl", lines + no_meta)
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["openrouter.stream"]  # not openai.chat_stream, not openrouter
+    con, (res,) = run(tmp_path, path)
+    assert res.format == "openrouter.stream" and res.calls == 2 and res.quarantined == 1
+    assert "no usage chunk" in next(iter(res.reject_reasons))
+    got = rows(con)
+    assert [r["dedupe_key"] for r in got] == ["openrouter:gen-1753000200-Ss1", "openrouter:gen-1753000400-Ss3"]
+    assert buckets(got[0]) == (1500, 500, 0, 0, 300, 40)  # OpenAI counting: cached inside prompt_tokens
+    assert [r["reported_cost"] for r in got] == [Decimal("0.001300000000"), Decimal("0.020000000000")]
+    assert [(r["provider"], r["platform"], r["model"]) for r in got] == [
+        ("google", "openrouter", "gemini-2.5-flash"),
+        ("anthropic", "openrouter", "claude-sonnet-4"),
+    ]
+    assert all(r["tags"] == {"upstream": "Google Vertex", "byok": "false"} for r in got)
+    assert all(r["ts"] == datetime.fromtimestamp(1753000200, UTC) and r["ts_source"] == "record" for r in got)
+    no_content_stored(con)
+
+
+def test_openrouter_stream_and_response_of_one_generation_are_one_call(tmp_path: Path) -> None:
+    """The same generation logged streamed (one app) and as a response (another) is stored once."""
+    gid = "gen-1753000200-Dd1"
+    stream = write(tmp_path, "stream.jsonl", openrouter_stream(gid, "google/gemini-2.5-flash", OR_STREAM_USAGE))
+    body = openrouter(gid, "google/gemini-2.5-flash", **OR_STREAM_USAGE) | {"provider": "Google Vertex"}
+    response = write(tmp_path, "response.jsonl", [body])
+    con, results = run(tmp_path, stream, response)
+    assert [(r.format, r.calls, r.duplicates) for r in results] == [("openrouter.stream", 1, 0), ("openrouter", 0, 1)]
+    (row,) = rows(con)
+    assert row["dedupe_key"] == f"openrouter:{gid}" and row["reported_cost"] == Decimal("0.001300000000")
+
+
+def test_plain_openai_streams_stay_openai(tmp_path: Path) -> None:
+    """A gen- id alone (other gateways use it too) does not make a stream OpenRouter's: it needs the
+    upstream provider or usage.cost; OpenAI's own chunks stay with openai.chat_stream."""
+    chunk = {"object": "chat.completion.chunk", "created": 1753000200, "model": "gpt-4o-mini-2024-07-18"}
+    usage = {"prompt_tokens": 10, "completion_tokens": 2}
+    for gid in ("chatcmpl-Pp1", "gen-1753000200-Pp2"):
+        lines = [
+            chunk | {"id": gid, "choices": [{"index": 0, "delta": {}}]},
+            chunk | {"id": gid, "choices": [], "usage": usage},
+        ]
+        box = inspect(write(tmp_path, f"{gid}.jsonl", lines))
+        assert detect(box.sample, box.kind) == ["openai.chat_stream"], gid
+
+
 # ------------------------------------------------------------------ OpenAI-compatible hosts
 
 
@@ -1137,6 +1217,37 @@ def test_otel_anthropic_input_convention_both_ways(tmp_path: Path) -> None:
     assert quarantine(con2) == [(1, "cache read + creation tokens exceed input_tokens")]
 
 
+def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_path: Path) -> None:
+    """Two instrumentations of one call (an SDK span with the cache count, a framework span without) in one
+    collector line share its line number: the stored span must not depend on their order in the batch."""
+
+    def chat_span(sid: str, scope: str, cache: int | None) -> dict[str, Any]:
+        attrs = [
+            attr("gen_ai.operation.name", "chat"),
+            attr("gen_ai.system", "openai"),
+            attr("gen_ai.response.model", "gpt-4o-2024-08-06"),
+            attr("gen_ai.response.id", "chatcmpl-Twice"),
+            attr("gen_ai.usage.input_tokens", 1000),
+            attr("gen_ai.usage.output_tokens", 50),
+        ]
+        if cache is not None:
+            attrs.append(attr("gen_ai.usage.cache_read.input_tokens", cache))
+        return span(sid, attrs) | {"name": scope}
+
+    sdk, framework = chat_span("sdk1", "chat gpt-4o", 400), chat_span("fw1", "ChatOpenAI.chat", None)
+    other = otlp(span("z9", [attr("gen_ai.request.model", "gpt-4o-mini"), attr("gen_ai.usage.input_tokens", 7)]))
+    stored = []
+    for n, batch in enumerate([(sdk, framework), (framework, sdk), (sdk, framework)]):
+        d = tmp_path / f"order{n}"
+        d.mkdir()
+        con, (res,) = run(d, write(d, "collector.jsonl", [otlp(*batch), other]))
+        assert (res.calls, res.duplicates) == (2, 1)
+        (row,) = rows(con, "request_id = 'chatcmpl-Twice'")
+        stored.append({k: v for k, v in row.items() if k not in ("source_file", "run_id", "ingested_at")})
+    assert stored[0] == stored[1] == stored[2]
+    assert stored[0]["source_line"] == 1
+
+
 # ------------------------------------------------------------------ detection on the samples
 
 
@@ -1160,6 +1271,7 @@ def test_exactly_one_format_claims_each_sample_file(manifest: dict[str, Any]) ->
         ("azure/chat_completions.jsonl", {"azure"}),
         ("azure/responses.json", {"azure"}),
         ("openrouter/generations.jsonl", {"openrouter"}),
+        ("openrouter/chat_stream.jsonl", {"openrouter"}),
         ("groq/chat_completions.jsonl", {"groq"}),
         ("deepseek/chat_completions.jsonl", {"deepseek"}),
         ("openai_compatible/mixed_hosts.jsonl", {"together", "fireworks", "mistral", "xai"}),
@@ -1173,7 +1285,7 @@ def test_sample_platforms(tmp_path: Path, path: str, platforms: set[str]) -> Non
 
 def test_sample_reported_costs_match_the_generator(tmp_path: Path, manifest: dict[str, Any]) -> None:
     by_path = {f["path"]: f for f in manifest["files"]}
-    for path in ("openrouter/generations.jsonl", "litellm/spend_logs.json"):
+    for path in ("openrouter/generations.jsonl", "openrouter/chat_stream.jsonl", "litellm/spend_logs.json"):
         con, _ = run(_fresh(tmp_path, path), SAMPLES / path)
         row = con.execute("select sum(reported_cost) from usage").fetchone()
         assert row is not None and row[0] == Decimal(by_path[path]["reported_cost_usd"]), path

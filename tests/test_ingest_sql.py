@@ -5,6 +5,7 @@ newline. These keep ingest of many small files fast (planning a blown-up express
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -76,3 +77,193 @@ def test_jsonl_without_final_newline_is_one_table(tmp_path: Path) -> None:
     assert tables[0].column("raw").to_pylist() == ['{"a":1}', "", '{"b":2}', '{"c":']
     p.write_bytes(b'{"a":1}\n   ')  # a trailing blank (whitespace-only) part is dropped, as before
     assert [t.column("raw").to_pylist() for t in jsonl_chunks(p)] == [['{"a":1}']]
+
+
+CHAT = (
+    b'{"id":"chatcmpl-%d","object":"chat.completion","created":1735689600,"model":"gpt-4o%s",'
+    b'"usage":{"prompt_tokens":10,"completion_tokens":5}}\n'
+)
+CODEX_LINES = (
+    b'{"timestamp":"2025-06-01T10:00:00Z","type":"session_meta","payload":{"id":"s1"}}\n'
+    b'{"timestamp":"2025-06-01T10:00:01Z","type":"turn_context","payload":{"model":"gpt-5\xff"}}\n'
+)
+
+
+@pytest.mark.parametrize("how", ["small file (batched)", "gzip (read in chunks)", "whole-file format"])
+def test_a_line_that_is_not_utf8_is_quarantined_not_fatal(tmp_path: Path, how: str) -> None:
+    """A byte that is not UTF-8 (a corrupt log) quarantines its line with file:line, the rest is read."""
+    import gzip
+
+    from finops import db
+    from finops.ingest import ingest
+
+    if how == "whole-file format":
+        path, data, bad_line, fmt = tmp_path / "rollout.jsonl", CODEX_LINES, 2, "codex"
+    else:
+        data = CHAT % (1, b"") + CHAT % (2, b"\xff\xfe") + CHAT % (3, b"")
+        path, bad_line, fmt = tmp_path / "chat.jsonl", 2, "openai.chat"
+        if how.startswith("gzip"):
+            path, data = tmp_path / "chat.jsonl.gz", gzip.compress(data)
+    path.write_bytes(data)
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert res.status == "ingested" and res.format == fmt
+    rows = con.execute("select source_file, source_line, reason, raw from quarantine").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(str(path), bad_line)]
+    assert "not valid UTF-8" in rows[0][2] and "\\xff" in rows[0][3]
+    if fmt == "openai.chat":
+        assert res.calls == 2 and res.quarantined == 1
+        assert con.execute("select list(request_id order by request_id) from usage").fetchone() == (
+            ["chatcmpl-1", "chatcmpl-3"],
+        )
+
+
+def test_a_large_file_stored_in_segments_counts_like_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments (to keep memory flat) give the same calls, duplicates and quarantine as one pass."""
+    from finops import db
+    from finops.ingest import _base, ingest
+
+    lines = [CHAT % (i % 37, b"") for i in range(120)]  # ids repeat: 37 calls, 83 duplicates
+    lines[50] = b'{"id":"chatcmpl-x","object":"chat.completion",\n'  # truncated
+    lines[90] = CHAT % (90, b"\xff")  # not UTF-8
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(lines))
+    counts = []
+    for segmented in (False, True):
+        if segmented:
+            monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+            monkeypatch.setattr(ingest_mod(), "SEGMENT_BYTES", 2000)
+            monkeypatch.setattr(ingest_mod(), "BATCH_FILE_BYTES", 100)  # not the small-file batch
+        con = db.connect(tmp_path / f"{segmented}.duckdb")
+        res = ingest(con, [path]).files[0]
+        q = con.execute("select list(source_line order by source_line) from quarantine").fetchone()
+        n = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
+        counts.append((res.records, res.calls, res.duplicates, res.quarantined, q, n))
+        con.close()
+    assert counts[0] == counts[1]
+    assert counts[0] == (120, 37, 81, 2, ([51, 91],), (37, 37))
+
+
+def ingest_mod() -> object:
+    import finops.ingest
+
+    return finops.ingest
+
+
+def test_envelope_with_its_own_id_and_model_is_still_unwrapped(tmp_path: Path) -> None:
+    """Bare bodies skip the envelope search only when they look like a body (object + usage): an
+    application envelope that has its own `id`/`model` keys beside `response` is still unwrapped."""
+    import json
+
+    from finops import db
+    from finops.ingest import ingest
+
+    body = {
+        "id": "chatcmpl-in",
+        "object": "chat.completion",
+        "created": 1735689600,
+        "model": "gpt-4o-mini",
+        "usage": {"prompt_tokens": 7, "completion_tokens": 3},
+    }
+    lines = [
+        {"id": "app-req-9", "model": "my-router", "timestamp": "2025-02-01T00:00:00Z", "response": body},
+        {**body, "id": "chatcmpl-bare"},
+    ]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert (res.format, res.calls, res.quarantined) == ("openai.chat", 2, 0)
+    rows = con.execute("select request_id, model_raw, input_uncached, output from usage order by 1").fetchall()
+    assert rows == [("chatcmpl-bare", "gpt-4o-mini", 7, 3), ("chatcmpl-in", "gpt-4o-mini", 7, 3)]
+
+
+def test_prefetch_keeps_order_raises_the_readers_error_and_stops_early() -> None:
+    from collections.abc import Iterator
+
+    from finops.ingest import prefetch
+
+    assert list(prefetch(iter(range(50)))) == list(range(50))
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise ValueError("truncated gzip")
+
+    got = []
+    with pytest.raises(ValueError, match="truncated gzip"):
+        for x in prefetch(broken()):
+            got.append(x)
+    assert got == [1]
+
+    produced = []
+
+    def endless() -> Iterator[int]:
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    for x in prefetch(endless()):
+        if x == 3:
+            break
+    assert len(produced) <= 6  # the reader stopped a chunk or two ahead, not at the end of the file
+
+
+def test_an_ingest_interrupted_between_segments_is_redone_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Segments of a large file are committed one by one; a run that dies half-way leaves rows but no
+    `files` row, and the next run removes them before reading the file again: same calls, same
+    quarantine, nothing twice."""
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    lines = [CHAT % (i, b"") for i in range(60)]
+    lines[7] = b'{"id":"chatcmpl-x","object":"chat.completion",\n'  # truncated: quarantined
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(lines))
+    monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(fi, "SEGMENT_BYTES", 2000)
+    monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    con = db.connect(tmp_path / "t.duckdb")
+    real, calls = fi._finish_batch, []
+
+    def dies_on_the_third_segment(*a: Any, **k: Any) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(*a, **k)
+
+    monkeypatch.setattr(fi, "_finish_batch", dies_on_the_third_segment)
+    with pytest.raises(KeyboardInterrupt):
+        fi.ingest(con, [path])
+    left = con.execute("select (select count(*) from usage), (select count(*) from quarantine)").fetchone()
+    assert left is not None and 0 < left[0] < 59 and left[1] == 1  # two segments were stored
+    monkeypatch.setattr(fi, "_finish_batch", real)
+    res = fi.ingest(con, [path]).files[0]
+    assert (res.status, res.calls, res.duplicates, res.quarantined) == ("ingested", 59, 0, 1)
+    assert con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone() == (59, 59)
+    assert con.execute("select list(source_line) from quarantine").fetchone() == ([8],)
+
+
+def test_a_small_file_matching_two_formats_is_not_read_as_either(tmp_path: Path) -> None:
+    """Small files are read in batches; one whose records match two formats is still reported, not
+    batched under the first."""
+    import json
+
+    from finops import db
+    from finops.ingest import ingest
+
+    chat = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1735689600, "model": "gpt-4o",
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1}}  # fmt: skip
+    resp = {"id": "resp_1", "object": "response", "created_at": 1735689600, "model": "gpt-4o",
+            "usage": {"input_tokens": 3, "output_tokens": 1}}  # fmt: skip
+    path = tmp_path / "both.jsonl"
+    path.write_text(json.dumps(chat) + "\n" + json.dumps(resp) + "\n")
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, [path]).files[0]
+    assert res.status == "skipped" and "matches several formats" in (res.note or "")
+    assert "openai.chat" in (res.note or "") and "openai.responses" in (res.note or "")
+    assert con.execute("select count(*) from usage").fetchone() == (0,)

@@ -158,65 +158,12 @@ ALLOW: dict[tuple[str, str], str] = {
 BATCH_ONLY_ALLOW = {("*", "batch and ts<2026-10-14")} | {(m, "batch and ts>=2026-10-14") for m in _NO_ORACLE_BATCH}
 
 # ------------------------------------------------------------------ known table gaps: the reference says WE are wrong
+# Empty since table 2026.11.23-1: batch cached input per generation (OpenAI pre-GPT-5 and Gemini 2.5-era at the
+# standard cached rate, Gemini 3.5 Flash-Lite 0.02), o4-mini flex cached 0.138, gpt-5.4 batch/flex cached 0.13
+# and gpt-3.5-turbo-1106 batch at standard are now rules of pricing/openai.toml and pricing/google.toml (their
+# sources are there). A new divergence where the reference says our table is wrong goes here as a strict xfail.
 
-_OPENAI_BATCH_CACHED = (
-    "Our batch factor 0.5 also halves cached input, but OpenAI's Batch table publishes no cached-input rate for "
-    f"this model, so cached input keeps the standard rate ({REF} §7.1 'OpenAI modifiers'; genai-prices 0.2.3 comment "
-    "'The Batch table publishes no cached-input rate', verified 2026-10-14). pricing/openai.toml's batch note "
-    "admits the under-price."
-)
-_GEMINI_BATCH_CACHED = (
-    "Our batch factor 0.5 also halves context-cache reads, but for 2.5-era models, 3 Flash and 3.1 Pro caching stays "
-    f"at the standard rate under batch ({REF} §7.3 'Google modifiers'; genai-prices 0.2.3 comment 'context caching "
-    "stays at the standard rate', verified 2026-10-14). pricing/google.toml's batch note admits the under-price."
-)
-
-KNOWN_TABLE_GAPS: dict[tuple[str, str], str] = {
-    **{
-        (m, "batch and cache_read and ts>=2026-10-14"): _OPENAI_BATCH_CACHED
-        for m in (
-            "gpt-4o-2024-08-06",
-            "gpt-4o-2024-11-20",
-            "gpt-4o-mini",
-            "o1",
-            "o3-mini",
-            "o3",
-            "o4-mini",
-            "gpt-4.1",
-            "gpt-4.1-mini",
-            "gpt-4.1-nano",
-        )
-    },
-    **{
-        (m, "batch and cache_read and ts>=2026-10-14"): _GEMINI_BATCH_CACHED
-        for m in (
-            "gemini-2.5-pro",
-            "gemini-2.5-flash",
-            "gemini-2.5-flash-lite",
-            "gemini-3-flash-preview",
-            "gemini-3.1-pro-preview",
-            "gemini-3.5-flash-lite",
-        )
-    },
-    ("o4-mini", "flex and cache_read"): (
-        f"o4-mini flex cached input is published as $0.138 ({REF} §7.1 o4-mini row, grade A; price_history.csv), "
-        "not 0.5 × 0.275 = 0.1375 (pricing/openai.toml's flex note admits the rounding)."
-    ),
-    ("gpt-5.4", "batch and cache_read and prompt<=272000 and ts>=2026-10-14"): (
-        "OpenAI publishes GPT-5.4's batch cached rate rounded to $0.13, not 0.5 × 0.25 = 0.125 (genai-prices 0.2.3 "
-        "comment 'Batch cached rates use the published rounded values', verified 2026-10-14; grade B, not in the "
-        f"reference; the same rounding as o4-mini flex in {REF} §7.1)."
-    ),
-    ("gpt-5.4", "flex and cache_read and prompt<=272000"): (
-        "OpenAI publishes GPT-5.4's flex cached rate as $0.13, not 0.5 × 0.25 = 0.125 (genai-prices 0.2.3 comment "
-        "'Flex cached input uses the published $0.13/MTok rate', verified 2026-10-12; grade B)."
-    ),
-    ("gpt-3.5-turbo-1106", "batch and ts>=2026-10-14"): (
-        "OpenAI's Batch table lists gpt-3.5-turbo-1106 at its standard $1/$2 (genai-prices 0.2.3 comment 'The Batch "
-        "table lists the same rates as standard', verified 2026-10-14; grade B, not in the reference); our "
-        "models = ['*'] batch rule halves it."
-    ),
-}
+KNOWN_TABLE_GAPS: dict[tuple[str, str], str] = {}
 
 # UNRESOLVED: neither side is confirmed by the reference. Strict xfails so the divergence stays visible (and the
 # entry must be revisited when either table changes); see the report, this is a decision for the table owners.
@@ -356,17 +303,17 @@ def _shapes(p: pricing.Period, thresholds: list[int]) -> dict[str, dict[str, int
     return out
 
 
-def _covers(patterns: list[str], model_id: str) -> bool:
-    return any(p == model_id or (p.endswith("*") and model_id.startswith(p[:-1])) for p in patterns)
+def _our_rule(model_id: str, tier: str, at: datetime) -> pricing.Modifier | None:
+    """The service-tier rule in force for this model, tier and time (pricing/README.md [[modifiers]])."""
+    for mod in table().modifiers_for(model_id):
+        if mod.service_tier == tier and mod.start <= at < (mod.end or pricing.OPEN_END):
+            return mod
+    return None
 
 
 def _our_tiers(provider: str, model_id: str, at: datetime) -> set[str]:
-    """Service tiers our table has a rule for, for this model at this time (pricing/README.md [[modifiers]])."""
-    return {
-        mod.service_tier
-        for mod in table().providers[provider].modifiers
-        if _covers(mod.models, model_id) and mod.start <= at < (mod.end or pricing.OPEN_END)
-    }
+    """Service tiers our table has a rule for, for this model at this time (models minus exclude)."""
+    return {tier for tier in TIERS if _our_rule(model_id, tier, at) is not None}
 
 
 def _oracle_tiers(provider: str, name: str) -> set[str]:
@@ -438,7 +385,7 @@ class Result:
     oracle: Decimal
     oracle_model: str
     factor: Decimal | None
-    oracle_standard: Decimal | None  # the oracle's price of the same call at the standard tier (batch cases)
+    oracle_standard: Any  # the oracle's PriceCalculation of the same call at the standard tier (batch cases)
 
     @property
     def agrees(self) -> bool:
@@ -474,10 +421,55 @@ def results() -> dict[str, Result]:
         )
         standard = None
         if c.tier == "batch":
-            standard = calc_price(c.usage(), c.name, provider_id=c.provider, genai_request_timestamp=c.ts).total_price
+            standard = calc_price(c.usage(), c.name, provider_id=c.provider, genai_request_timestamp=c.ts)
         cost, status, price_model, factor = ours[c.id]
         out[c.id] = Result(cost, status, price_model, o.total_price, o.model.id, factor, standard)
     return out
+
+
+_ORACLE_RATE = {
+    "input_uncached": "input_mtok",
+    "cache_read": "cache_read_mtok",
+    "cache_write_5m": "cache_write_mtok",
+    "output": "output_mtok",
+}
+
+
+def _oracle_rate(model_price: Any, bucket: str, prompt: int) -> Decimal:
+    """The oracle's rate (USD per 1M) for one of our buckets at this prompt size: a TieredPrices cliff takes
+    the last tier whose start the prompt exceeds; a model with no cache price bills cache reads as input."""
+    value = getattr(model_price, _ORACLE_RATE[bucket], None)
+    if value is None and bucket == "cache_read":
+        value = model_price.input_mtok
+    assert value is not None, f"the oracle has no {bucket} rate in {model_price}"
+    if isinstance(value, Decimal):
+        return value
+    rate = value.base
+    for tier in value.tiers:
+        if prompt > tier.start:
+            rate = tier.price
+    return Decimal(rate)
+
+
+def batch_from_standard(c: Case, standard: Any, factor: Decimal) -> Decimal:
+    """Our batch rule applied to the oracle's STANDARD price of the call: the whole price x the rule's factor,
+    corrected for each bucket where the rule sets its own factor (`factors`) or an explicit rate."""
+    mod = _our_rule(c.model, c.tier, c.ts)
+    assert mod is not None, f"{c.id}: no {c.tier} rule in our table"
+    band: pricing.Rates = mod
+    for t in mod.tiers:
+        if c.prompt > t.above:
+            band = t
+    total = standard.total_price * factor
+    for bucket in BUCKETS:
+        ours = "input" if bucket == "input_uncached" else bucket
+        explicit, own = getattr(band, ours), mod.bucket_factor(ours)
+        if not c.bucket(bucket) or (explicit is None and own == factor):
+            continue
+        rate = _oracle_rate(standard.model_price, bucket, c.prompt)
+        bucket_rate = Decimal(explicit) if explicit is not None else rate * own
+        total += c.bucket(bucket) * (bucket_rate - rate * factor) / 1_000_000
+    return total
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -492,9 +484,10 @@ def test_matches_oracle(case: Case, results: dict[str, Result]) -> None:
     allowed = [] if matching(EXPECTED_FAILURES, case) else matching(ALLOW, case)
     if allowed and set(allowed) <= BATCH_ONLY_ALLOW:
         assert r.ours is not None and r.oracle_standard is not None and r.factor is not None
-        assert r.ours.quantize(Q) == (r.oracle_standard * r.factor).quantize(Q), (
+        expected = batch_from_standard(case, r.oracle_standard, r.factor)
+        assert r.ours.quantize(Q) == expected.quantize(Q), (
             f"{case.id}: the oracle has no batch price here, but ours {r.ours} is not its standard price "
-            f"{r.oracle_standard} x our factor {r.factor}"
+            f"{r.oracle_standard.total_price} through our batch rule (factor {r.factor}): {expected}"
         )
         return
     if allowed:

@@ -22,7 +22,18 @@ noted in the case):
   Gemini 2.5 Flash  preview 0.15 / – / 3.50 (thinking) → GA 0.30 / 0.03 / 2.50 on 2025-06-17   §7.3
   Gemini 2.0 Flash-Lite 0.075 / – / 0.30; Gemini 1.5 Flash (post-cut) 0.075 / 0.01875 / 0.30  §7.3
   batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07:
-                    pricing/*.toml [[modifiers]]; §9)
+                    pricing/*.toml [[modifiers]]; §9), except cached input (§7.1, §7.3 modifiers; genai-prices
+                    0.2.3 Batch tab comments, LiteLLM *_batches): OpenAI before GPT-5 and Gemini 2.5 / 3 Flash /
+                    3.1 Pro keep the STANDARD cached rate; Gemini 3.5 Flash-Lite 0.02; gpt-5.4 0.13 (>272k 0.25);
+                    gpt-3.5-turbo-1106 has no batch discount at all (1 / 2)
+  flex              ×0.5; o4-mini cached 0.138 (§7.1, grade A); gpt-5.4 cached 0.13 (>272k 0.25)
+  gpt-5.4           2.50 / 0.25 / 15; >272k 5 / 0.50 / 22.50                  §7.1
+  gpt-5 / gpt-5.4-mini  1.25 / 0.125 / 10; 0.75 / 0.075 / 4.50               §7.1
+  gpt-3.5-turbo-1106 / -0125  1 / 2; 0.50 / 1.50                              §7.1
+  Gemini 3.1 Flash-Lite 0.25 / 0.025 / 1.50; 3.5 Flash-Lite 0.30 / 0.03 / 2.50   pricing/google.toml (B)
+  web search        per-request fee, USD per 1,000 searches, any service tier (pricing/*.toml [[fees]]):
+                    Anthropic 10 from 2025-05-07 (web search tool docs); OpenAI 10 from 2026-10-12 on the
+                    models with the tool (genai-prices 0.2.3); none on Gemini, none on platform copies
 """
 
 from __future__ import annotations
@@ -156,6 +167,123 @@ CASES = [
     # batch before Google's modifier (2025-07-07): 100,000×1.25 + 20,000×10 = 325,000 → 0.325
     case("batch-before-google-modifier", "gemini-2.5-pro", "2025-07-06T12:00:00", "0.325",
          status="tier_not_in_table", input_uncached=100_000, output=20_000, service_tier="batch"),
+    # ---------------------------------------------------------------- batch / flex: cached input per generation
+    # OpenAI before GPT-5: input and output halved, cached input at the STANDARD cached rate (0.50 for 4.1)
+    # 100,000×1 + 40,000×0.50 + 10,000×4 = 100,000 + 20,000 + 40,000 = 160,000 → 0.16 (halved cache: 0.15)
+    case("batch-gpt-4.1-cached-at-standard", "gpt-4.1", "2025-05-01", "0.16",
+         input_uncached=100_000, cache_read=40_000, output=10_000, service_tier="batch"),
+    # o4-mini: 10,000×0.55 + 100,000×0.275 + 1,000×2.20 = 5,500 + 27,500 + 2,200 = 35,200 → 0.0352
+    case("batch-o4-mini-cached-at-standard", "o4-mini", "2025-05-01", "0.0352",
+         input_uncached=10_000, cache_read=100_000, output=1_000, service_tier="batch"),
+    # the first gpt-4o snapshot with a cache price, logged as the alias after the switch:
+    # 10,000×1.25 + 20,000×1.25 + 1,000×5 = 12,500 + 25,000 + 5,000 = 42,500 → 0.0425
+    case("batch-gpt-4o-alias-cached-at-standard", "gpt-4o", "2024-10-02T00:00:00", "0.0425",
+         price_model="gpt-4o-2024-08-06", input_uncached=10_000, cache_read=20_000, output=1_000,
+         service_tier="batch"),
+    # GPT-5 era still halves cached input: 100,000×0.625 + 40,000×0.0625 + 10,000×5
+    # = 62,500 + 2,500 + 50,000 = 115,000 → 0.115
+    case("batch-gpt-5-cached-halved", "gpt-5", "2025-09-01", "0.115",
+         input_uncached=100_000, cache_read=40_000, output=10_000, service_tier="batch"),
+    # gpt-3.5-turbo-1106: the Batch table lists the standard rate, priced (not flagged):
+    # 100,000×1 + 10,000×2 = 100,000 + 20,000 = 120,000 → 0.12
+    case("batch-gpt-3.5-turbo-1106-is-standard", "gpt-3.5-turbo-1106", "2024-06-01", "0.12",
+         input_uncached=100_000, output=10_000, service_tier="batch"),
+    # its sibling 0125 is halved: 100,000×0.25 + 10,000×0.75 = 25,000 + 7,500 = 32,500 → 0.0325
+    case("batch-gpt-3.5-turbo-0125-halved", "gpt-3.5-turbo-0125", "2024-06-01", "0.0325",
+         input_uncached=100_000, output=10_000, service_tier="batch"),
+    # gpt-5.4 batch, prompt 172,000 + 100,000 cached = 272,000 (not > 272k): cached at the published 0.13
+    # 172,000×1.25 + 100,000×0.13 + 1,000×7.50 = 215,000 + 13,000 + 7,500 = 235,500 → 0.2355
+    case("batch-gpt-5.4-cached-0.13-at-272000", "gpt-5.4", "2026-05-01", "0.2355",
+         input_uncached=172_000, cache_read=100_000, output=1_000, service_tier="batch"),
+    # prompt 272,001: the long-context band halved, cached 0.25 (half of 0.50)
+    # 172,001×2.50 + 100,000×0.25 + 1,000×11.25 = 430,002.5 + 25,000 + 11,250 = 466,252.5 → 0.4662525
+    case("batch-gpt-5.4-cached-0.25-at-272001", "gpt-5.4", "2026-05-01", "0.4662525",
+         input_uncached=172_001, cache_read=100_000, output=1_000, service_tier="batch"),
+    # flex: the same published rates (0.2355 and 0.4662525 by the same arithmetic)
+    case("flex-gpt-5.4-cached-0.13-at-272000", "gpt-5.4", "2026-05-01", "0.2355",
+         input_uncached=172_000, cache_read=100_000, output=1_000, service_tier="flex"),
+    case("flex-gpt-5.4-cached-0.25-at-272001", "gpt-5.4", "2026-05-01", "0.4662525",
+         input_uncached=172_001, cache_read=100_000, output=1_000, service_tier="flex"),
+    # the gpt-5.4 rule does not catch gpt-5.4-mini (halved: 0.375 / 0.0375 / 2.25):
+    # 100,000×0.375 + 100,000×0.0375 + 1,000×2.25 = 37,500 + 3,750 + 2,250 = 43,500 → 0.0435
+    case("flex-gpt-5.4-mini-cached-halved", "gpt-5.4-mini", "2026-05-01", "0.0435",
+         input_uncached=100_000, cache_read=100_000, output=1_000, service_tier="flex"),
+    # Azure bills OpenAI's list price and takes OpenAI's flex rule: 0.2355 as above
+    case("flex-azure-gpt-5.4-cached-0.13", "gpt-5.4", "2026-05-01", "0.2355", price_model="azure/gpt-5.4",
+         platform="azure", input_uncached=172_000, cache_read=100_000, output=1_000, service_tier="flex"),
+    # o4-mini flex, first second of flex: 10,000×0.55 + 100,000×0.138 + 1,000×2.20
+    # = 5,500 + 13,800 + 2,200 = 21,500 → 0.0215 (0.1375 would give 0.02145)
+    case("flex-o4-mini-cached-0.138", "o4-mini", "2025-04-17T00:00:00", "0.0215",
+         input_uncached=10_000, cache_read=100_000, output=1_000, service_tier="flex"),
+    # one second before flex existed: flagged, standard 10,000×1.10 + 100,000×0.275 + 1,000×4.40
+    # = 11,000 + 27,500 + 4,400 = 42,900 → 0.0429
+    case("flex-o4-mini-before-flex", "o4-mini", "2025-04-16T23:59:59", "0.0429", status="tier_not_in_table",
+         input_uncached=10_000, cache_read=100_000, output=1_000, service_tier="flex"),
+    # Gemini 2.5 Pro batch, cache reads at the standard rate in both bands. Prompt 150,000 + 50,000 = 200,000:
+    # 150,000×0.625 + 50,000×0.125 + 1,000×5 = 93,750 + 6,250 + 5,000 = 105,000 → 0.105
+    case("batch-gemini-2.5-pro-cached-at-standard-200000", "gemini-2.5-pro", "2025-08-01", "0.105",
+         input_uncached=150_000, cache_read=50_000, output=1_000, service_tier="batch"),
+    # prompt 200,001: 150,001×1.25 + 50,000×0.25 + 1,000×7.50 = 187,501.25 + 12,500 + 7,500 = 207,501.25
+    case("batch-gemini-2.5-pro-cached-at-standard-200001", "gemini-2.5-pro", "2025-08-01", "0.20750125",
+         input_uncached=150_001, cache_read=50_000, output=1_000, service_tier="batch"),
+    # Vertex inherits Google's batch rules: 100,000×0.625 + 50,000×0.125 + 10,000×5
+    # = 62,500 + 6,250 + 50,000 = 118,750 → 0.11875
+    case("batch-vertex-gemini-2.5-pro-cached-at-standard", "gemini-2.5-pro", "2025-08-01", "0.11875",
+         price_model="vertex/gemini-2.5-pro", platform="vertex", input_uncached=100_000, cache_read=50_000,
+         output=10_000, service_tier="batch"),
+    # Gemini 3.1 Flash-Lite halves caching: 100,000×0.125 + 100,000×0.0125 + 10,000×0.75
+    # = 12,500 + 1,250 + 7,500 = 21,250 → 0.02125
+    case("batch-gemini-3.1-flash-lite-cached-halved", "gemini-3.1-flash-lite", "2026-05-01", "0.02125",
+         input_uncached=100_000, cache_read=100_000, output=10_000, service_tier="batch"),
+    # Gemini 3.5 Flash-Lite at its launch second: cached at the published 0.02
+    # 100,000×0.15 + 100,000×0.02 + 10,000×1.25 = 15,000 + 2,000 + 12,500 = 29,500 → 0.0295
+    case("batch-gemini-3.5-flash-lite-cached-0.02", "gemini-3.5-flash-lite", "2026-07-21T00:00:00", "0.0295",
+         input_uncached=100_000, cache_read=100_000, output=10_000, service_tier="batch"),
+    # ---------------------------------------------------------------- per-request fees: web searches
+    # Sonnet 4.5, 3 searches: 10,000×3 + 1,000×15 = 30,000 + 15,000 = 45,000 → 0.045; + 3 × 10 / 1,000 = 0.03
+    # → 0.075
+    case("web-search-anthropic-sonnet-4-5", "claude-sonnet-4-5", "2025-10-01", "0.075",
+         input_uncached=10_000, output=1_000, web_searches=3),
+    # the last second before Anthropic's fee: flagged, tokens only (a lower bound):
+    # 1,000×3 + 100×15 = 3,000 + 1,500 = 4,500 → 0.0045
+    case("web-search-anthropic-before-the-fee", "claude-3-7-sonnet", "2025-05-06T23:59:59", "0.0045",
+         status="missing_fee", input_uncached=1_000, output=100, web_searches=1),
+    # the first second of it: 0.0045 + 1 × 10 / 1,000 = 0.0145
+    case("web-search-anthropic-first-second", "claude-3-7-sonnet", "2025-05-07T00:00:00", "0.0145",
+         input_uncached=1_000, output=100, web_searches=1),
+    # batch halves the tokens, not the fee: (100,000×3 + 10,000×15) × 0.5 = 450,000 × 0.5 = 225,000 → 0.225;
+    # + 2 × 10 / 1,000 = 0.02 → 0.245
+    case("web-search-anthropic-batch-fee-not-halved", "claude-sonnet-4-5", "2025-10-01", "0.245",
+         input_uncached=100_000, output=10_000, web_searches=2, service_tier="batch"),
+    # a usage-report bucket (no request count) pays for its searches too: 1,000×3 = 3,000 → 0.003;
+    # + 10 × 10 / 1,000 = 0.1 → 0.103
+    case("web-search-anthropic-bucket", "claude-sonnet-4-20250514", "2025-08-01", "0.103",
+         price_model="claude-sonnet-4", record_kind="bucket", request_count=0, input_uncached=1_000, web_searches=10),
+    # zero searches on a model with no fee rule: nothing to flag. 10,000×0.30 + 1,000×2.50 = 5,500 → 0.0055
+    case("web-search-none-needs-no-fee", "gemini-2.5-flash", "2026-11-01", "0.0055",
+         input_uncached=10_000, output=1_000),
+    # Gemini has no per-call grounding fee in the table (google.toml): flagged, tokens only → 0.0055
+    case("web-search-gemini-is-flagged", "gemini-2.5-flash", "2026-11-01", "0.0055", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=1),
+    # OpenAI from the day the fee was verified: 10,000×1.25 + 1,000×10 = 12,500 + 10,000 = 22,500 → 0.0225;
+    # + 2 × 10 / 1,000 = 0.02 → 0.0425
+    case("web-search-openai-gpt-5", "gpt-5", "2026-10-12T00:00:00", "0.0425",
+         input_uncached=10_000, output=1_000, web_searches=2),
+    # one second earlier the fee is unknown (it depended on search context size): flagged, 0.0225
+    case("web-search-openai-before-the-fee", "gpt-5", "2026-10-11T23:59:59", "0.0225", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=2),
+    # gpt-4.1-nano has no web search fee rule (no tool): 10,000×0.10 + 1,000×0.40 = 1,400 → 0.0014, flagged
+    case("web-search-openai-model-without-the-tool", "gpt-4.1-nano", "2026-11-01", "0.0014", status="missing_fee",
+         input_uncached=10_000, output=1_000, web_searches=1),
+    # a missing token rate is reported first; the fee is still counted: 10,000×5 + 1,000×15 = 65,000 → 0.065;
+    # + 1 × 10 / 1,000 = 0.01 → 0.075 (the 5,000 cache reads have no rate on this snapshot)
+    case("web-search-missing-rate-wins", "gpt-4o-2024-05-13", "2026-11-01", "0.075", status="missing_rate",
+         input_uncached=10_000, cache_read=5_000, output=1_000, web_searches=1),
+    # Bedrock bills its own copy of Claude: no fee rule there, flagged. Regional = list × 1.1:
+    # 1,000×3.30 + 100×16.50 = 3,300 + 1,650 = 4,950 → 0.00495
+    case("web-search-bedrock-copy-is-flagged", "claude-sonnet-4-5-20250929", "2025-10-01", "0.00495",
+         status="missing_fee", price_model="bedrock/regional/claude-sonnet-4-5", platform="bedrock",
+         input_uncached=1_000, output=100, web_searches=1),
     # ---------------------------------------------------------------- each cache bucket at its own rate
     # Opus 4.5 (flat, no tier), 1,000,000 tokens in ONE bucket each: input 5; read 0.1× = 0.50;
     # 5m write 1.25× = 6.25; 1h write 2× = 10; output 25

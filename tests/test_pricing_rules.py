@@ -420,6 +420,20 @@ def test_contract_discount_committed_rate_and_precedence(tmp_path: Path) -> None
     ]
 
 
+def test_contract_applies_to_per_request_fees(tmp_path: Path) -> None:
+    """A percent-off rule discounts the web-search fee with the tokens; committed rates leave the fee at list
+    (less the rule's discount, none here): the fee is list x (1 - discount) in both cost paths."""
+    con = store(contract_table(tmp_path))
+    cols = "list_cost_usd, cost_usd, contract_rule, price_status"
+    # Sonnet 4.5 1M + 1M = 18, + 100 searches × 10 / 1,000 = 1 → list 19; 20% off → 15.20
+    k = add_call(con, "claude-sonnet-4-5", ts("2026-06-01"), web_searches=100, **ONE_AND_ONE)
+    assert row(con, k, cols) == (D("19"), D("15.2"), "anthropic-20", "priced")
+    # GPT-5.5 committed 4 / 0.40 / 24: list 3.55 + 5 × 10 / 1,000 = 0.05 → 3.60; committed 2.84 + 0.05 → 2.89
+    small = {"input_uncached": 100_000, "cache_read": 100_000, "output": 100_000}
+    k = add_call(con, "gpt-5.5", ts("2026-11-01"), web_searches=5, **small)
+    assert row(con, k, cols) == (D("3.6"), D("2.89"), "gpt55-commit", "priced")
+
+
 def test_no_contract_means_cost_equals_list_and_a_contract_does_not_outlive_its_session(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     con = db.connect(path)

@@ -105,6 +105,41 @@ BAD = [
         ["acme.toml", "acme-one", "source", "acme-blog"],
     ),
     ("modifier-matching-no-model", 'models = ["acme-*"]', 'models = ["zeta-*"]', ["acme.toml", "modifiers", "zeta-*"]),
+    (
+        "modifier-exclude-matching-no-model",
+        'models = ["acme-*"]',
+        'models = ["acme-*"]\nexclude = ["acme-two"]',
+        ["acme.toml", "modifiers[0].exclude", "acme-two"],
+    ),
+    (
+        "two-rules-of-one-tier-for-a-model",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[modifiers]]\nservice_tier = "batch"\nfactor = "1"\n'
+        'from = 2025-01-01T00:00:00Z\nmodels = ["acme-one"]\nsource = "acme-pricing"\n',
+        ["batch", "acme-one", "overlap"],
+    ),
+    (
+        "fee-rule-without-a-fee",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n',
+        ["acme.toml", "fees[0]", "web_search"],
+    ),
+    (
+        "fee-as-a-float",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nweb_search = 10.0\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n',
+        ["acme.toml", "fees", "web_search", "STRINGS"],
+    ),
+    (
+        "two-fee-rules-for-a-model",
+        'models = ["acme-*"]\nsource = "acme-pricing"\n',
+        'models = ["acme-*"]\nsource = "acme-pricing"\n\n[[fees]]\nweb_search = "10"\nfrom = 2025-01-01T00:00:00Z\n'
+        'source = "acme-pricing"\n\n[[fees]]\nweb_search = "5"\nfrom = 2025-03-01T00:00:00Z\nmodels = ["acme-one"]\n'
+        'source = "acme-pricing"\n',
+        ["fees", "acme-one", "overlap"],
+    ),
     ("provider-not-file-stem", 'provider = "acme"', 'provider = "acme-corp"', ["acme.toml", "acme-corp"]),
     (
         "missing-output-rate",
@@ -162,3 +197,48 @@ def test_modifier_factor_is_kept_exactly_or_rejected(tmp_path: Path) -> None:
     row = con.execute("select cost_usd, price_status from priced_usage where dedupe_key = ?", [key]).fetchone()
     # 1,000,000 × 1.25 / 1e6 × 0.12345 = 0.1543125
     assert row == (Decimal("0.1543125"), "priced")
+
+
+TWO_MODELS = (
+    GOOD_MODEL
+    + """
+[[models]]
+id = "acme-two"
+name = "Acme Two"
+
+  [[models.periods]]
+  from = 2025-01-01T00:00:00Z
+  source = "acme-pricing"
+  confidence = "A"
+  input = "2"
+  cache_read = "0.5"
+  output = "8"
+"""
+)
+
+
+def test_modifier_exclude_leaves_a_model_to_its_own_rule(tmp_path: Path) -> None:
+    """A provider-wide batch rule with `exclude`, and the excluded model's own rule with a per-bucket factor:
+    each model is priced by exactly one rule (why: OpenAI/Gemini batch discount cached input per generation)."""
+    text = (
+        TWO_MODELS.replace('models = ["acme-*"]', 'models = ["*"]\nexclude = ["acme-two"]')
+        + """
+[[modifiers]]
+service_tier = "batch"
+factor = "0.5"
+factors = { cache_read = "1" }
+from = 2025-01-01T00:00:00Z
+models = ["acme-two"]
+source = "acme-pricing"
+"""
+    )
+    t = pricing.load(write_dir(tmp_path, text))
+    assert [m.factors.cache_read for m in t.modifiers_for("acme-two")] == ["1"]
+    assert [m.factors.cache_read for m in t.modifiers_for("acme-one")] == [None]
+    con = store(t)
+    at = datetime(2025, 7, 1, tzinfo=UTC)
+    one = add_call(con, "acme-one", at, input_uncached=1_000_000, cache_read=1_000_000, service_tier="batch")
+    two = add_call(con, "acme-two", at, input_uncached=1_000_000, cache_read=1_000_000, service_tier="batch")
+    rows = dict(con.execute("select dedupe_key, cost_usd from priced_usage").fetchall())
+    # acme-one: (1.25 + 0.125) x 0.5 = 0.6875; acme-two: 2 x 0.5 + 0.5 x 1 = 1 + 0.5 = 1.5
+    assert rows == {one: Decimal("0.6875"), two: Decimal("1.5")}

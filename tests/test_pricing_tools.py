@@ -90,6 +90,107 @@ def test_prices_check_real_table_and_bad_file(tmp_path: Path) -> None:
     assert "acme.toml" in r.stderr and "acme-one" in r.stderr and "input" in r.stderr
 
 
+ODD = """
+provider = "acme"
+
+[cache_multiples]
+cache_read = ["0.1"]
+cache_write_5m = ["1.25"]
+
+[sources.s]
+url = "https://acme.example/pricing"
+
+[[models]]
+id = "acme-one"
+name = "Acme One"
+
+  [[models.periods]]
+  from = 2025-01-01T00:00:00Z
+  source = "s"
+  confidence = "A"
+  input = "0.25"
+  cache_read = "0.03"
+  cache_write_5m = "0.30"
+  output = "1.25"
+
+    [[models.periods.tiers]]
+    above = 100000
+    input = "0.5"
+    cache_read = "0.07"
+    cache_write_5m = "0.625"
+    output = "2.5"
+EXCEPTIONS"""
+
+ACK_READ = """
+    [[models.periods.cache_exceptions]]
+    bucket = "cache_read"
+    rate = "0.030"
+    source = "s"
+    reason = "published rounded"
+"""
+
+
+def odd(tmp_path: Path, exceptions: str = "", name: str = "a") -> Path:
+    return acme(tmp_path, ODD.replace("EXCEPTIONS", exceptions), name)
+
+
+def multiple_warnings(d: Path) -> list[str]:
+    return sorted(f.field for f in pricing_tools.lint(pricing.load(d)) if f.kind == "warning")
+
+
+def test_lint_fires_on_an_unusual_multiple_unless_that_exact_rate_is_acknowledged(tmp_path: Path) -> None:
+    assert multiple_warnings(odd(tmp_path, name="bare")) == [
+        "periods[0].cache_read",
+        "periods[0].cache_write_5m",
+        "periods[0].tiers[0].cache_read",
+    ]
+    # acknowledging cache_read 0.03 (written 0.030: compared as decimals) silences that rate only: the 5m write
+    # and the tier's different cache_read rate still warn
+    assert multiple_warnings(odd(tmp_path, ACK_READ, "ack")) == [
+        "periods[0].cache_write_5m",
+        "periods[0].tiers[0].cache_read",
+    ]
+
+
+def test_an_exception_no_rate_needs_is_reported(tmp_path: Path) -> None:
+    # the tier's 5m write 0.625 is the usual 1.25x: acknowledging it is stale
+    stale = ACK_READ.replace("cache_read", "cache_write_5m").replace('"0.030"', '"0.625"')
+    findings = pricing_tools.lint(pricing.load(odd(tmp_path, ACK_READ + stale)))
+    lines = [f.line() for f in findings if f.kind == "warning"]
+    assert any("cache_exceptions[1]" in x and "not needed" in x for x in lines), lines
+    assert not any("cache_exceptions[0]" in x for x in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (('rate = "0.030"', 'rate = "0.04"'), "acknowledges cache_read = 0.04 but the period prices cache_read at"),
+        (('source = "s"', 'source = "nope"'), "cache_exceptions[0].source: unknown source id 'nope'"),
+        (('reason = "published rounded"', 'reason = ""'), "reason"),
+        (('bucket = "cache_read"', 'bucket = "output"'), "bucket"),
+        (('rate = "0.030"', "rate = 0.03"), "decimal STRINGS"),
+        (('reason = "published rounded"', 'reason = "x"\n    why = "y"'), "why"),
+    ],
+)
+def test_cache_exceptions_are_validated_strictly(tmp_path: Path, change: tuple[str, str], error: str) -> None:
+    d = odd(tmp_path, ACK_READ.replace(*change))
+    with pytest.raises(pricing.PriceFileError) as e:
+        pricing.load(d)
+    assert error in str(e.value) and "acme.toml" in str(e.value)
+
+
+def test_an_exception_acknowledged_twice_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(pricing.PriceFileError, match="acknowledged twice"):
+        pricing.load(odd(tmp_path, ACK_READ + ACK_READ.replace('"0.030"', '"0.03"')))
+
+
+def test_bundled_table_checks_clean() -> None:
+    """Every unusual cache multiple in pricing/ is either fixed or a documented, sourced exception."""
+    r = runner.invoke(app, ["prices", "check", "--strict", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["warnings"] == []
+
+
 def test_diff_reports_added_removed_and_changed_periods(tmp_path: Path) -> None:
     a = acme(tmp_path, name="a")
     changed = ACME.replace('input = "1"', 'input = "0.8"').replace(
@@ -109,6 +210,30 @@ def test_diff_reports_added_removed_and_changed_periods(tmp_path: Path) -> None:
     assert doc["added_models"] == ["acme-two"]
     same = runner.invoke(app, ["prices", "diff", str(a), str(a)]).stdout
     assert "no differences" in same
+
+
+def test_diff_and_show_report_a_per_request_fee(tmp_path: Path) -> None:
+    fee = '\n[[fees]]\nweb_search = "10"\nfrom = 2025-05-01T00:00:00Z\nsource = "s"\nconfidence = "A"\n'
+    a = acme(tmp_path, ACME, name="a")
+    b = acme(tmp_path, ACME + fee, name="b")
+    r = runner.invoke(app, ["prices", "diff", str(a), str(b)])
+    assert r.exit_code == 0, r.output
+    assert '+ acme-one fee {"from": "2025-05-01T00:00:00+00:00", "to": null, "web_search": "10"}' in r.stdout
+    (doc,) = json.loads(runner.invoke(app, ["--pricing-dir", str(b), "prices", "show", "acme-one", "--json"]).stdout)
+    assert [(x["web_search"], x["source"], x["from"][:10]) for x in doc["fees_per_1000_requests"]] == [
+        ("10", "s", "2025-05-01")
+    ]
+
+
+def test_diff_sees_a_per_bucket_factor_change(tmp_path: Path) -> None:
+    """A batch rule whose only change is `factors` (cached input no longer discounted) is a price change."""
+    rule = '\n[[modifiers]]\nservice_tier = "batch"\nfactor = "0.5"\nfrom = 2025-01-01T00:00:00Z\nsource = "s"\n'
+    a = acme(tmp_path, ACME + rule, name="a")
+    b = acme(tmp_path, ACME + rule + 'factors = { cache_read = "1" }\n', name="b")
+    doc = json.loads(runner.invoke(app, ["prices", "diff", str(a), str(b), "--json"]).stdout)
+    change = doc["models"]["acme-one"]["modifiers"]
+    assert [x.get("factor_cache_read") for x in change["added"]] == ["1"]
+    assert [x.get("factor_cache_read") for x in change["removed"]] == [None]
 
 
 LITELLM = {

@@ -21,7 +21,8 @@ import pyarrow.csv as pacsv
 
 CHUNK_BYTES = 64 << 20
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zst", ".zstd")
-SNIFF_RECORDS = 40
+SNIFF_RECORDS = 40  # records a format may need to see to be recognised
+SNIFF_FIRST = 8  # records tried first (the rest only when these match no format, or several)
 
 # The columns every format's SELECT returns (order matters), with their SQL types.
 STAGED_COLUMNS: dict[str, str] = {
@@ -45,9 +46,14 @@ STAGED_COLUMNS: dict[str, str] = {
     "output": "bigint",
     "reasoning": "bigint",
     "web_searches": "bigint",
+    "audio_in": "bigint",  # uncached audio prompt tokens, NOT in input_uncached (migration 0006)
+    "audio_out": "bigint",  # audio output tokens, NOT in output
     "service_tier": "varchar",
     "region": "varchar",
     "tags": "map(varchar, varchar)",
+    # or the tags as a JSON object, made a MAP once per distinct object when stored (building a MAP per
+    # record costs more than parsing it)
+    "tags_json": "json",
     "reported_cost": "decimal(38, 12)",
     "request_id": "varchar",
     "extra": "json",  # the record's other fields, message content removed (see strip_content_sql)
@@ -60,6 +66,8 @@ TOKEN_COLUMNS = (
     "output",
     "reasoning",
     "web_searches",
+    "audio_in",
+    "audio_out",
 )
 
 
@@ -129,17 +137,42 @@ class Container:
     document: Any = None  # the parsed document, for kind == document
     columns: list[str] = field(default_factory=list)  # csv / parquet: the header
     delimiter: str | None = None  # csv
+    more: list[bytes] = field(default_factory=list)  # jsonl: further raw lines, parsed only if sniffing needs them
+
+    def widen(self) -> bool:
+        """Parse the further lines into the sample (up to SNIFF_RECORDS records); False if there were none."""
+        if not self.more:
+            return False
+        self.sample.extend(parse_lines(self.more))
+        self.more = []
+        return True
+
+
+def parse_lines(lines: list[bytes] | list[str]) -> list[dict[str, Any]]:
+    """The JSON objects among these lines (others skipped: sniffing only)."""
+    out = []
+    for raw in lines:
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out
 
 
 ARRAY_STREAM_BYTES = 1 << 20  # a top-level JSON array at least this large is streamed by DuckDB
 
 
-def inspect(path: Path) -> Container:
+def inspect(path: Path, data: bytes | None = None) -> Container:
     """Decide whether a file is JSON lines, one JSON document, a large JSON array (streamed), CSV (header
     sniffed), Parquet, SQLite, empty, or something else."""
     from finops.ingest import _tabular
 
-    head = head_bytes(path)
+    if data is None:
+        head = head_bytes(path)
+    else:  # the file's bytes, already read (uncompressed)
+        head = data[3 : 3 + (1 << 20)] if data.startswith(b"\xef\xbb\xbf") else data[: 1 << 20]
     text = head.lstrip()
     if not text:
         return Container("empty")
@@ -155,23 +188,18 @@ def inspect(path: Path) -> Container:
             return Container("other")
         header, delim, rows = found
         return Container("csv", rows, columns=header, delimiter=delim)
-    lines = head.split(b"\n")
+    lines = head.split(b"\n", SNIFF_RECORDS + 1)  # the last piece is the rest of the head
     if len(lines) > 1 or len(head) < (1 << 20):
         first = lines[0].strip()
         try:
             obj = json.loads(first) if first else None
         except ValueError:
             obj = None
-        if isinstance(obj, dict) and (len(lines) > 1 and any(x.strip() for x in lines[1:])):
-            sample = []
-            for raw in lines[: SNIFF_RECORDS + 1]:
-                try:
-                    rec = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(rec, dict):
-                    sample.append(rec)
-            return Container("jsonl", sample)
+        if isinstance(obj, dict) and (len(lines) > 1 and any(x and not x.isspace() for x in lines[1:])):
+            # a few records first: most files are recognised by them (parsing 40 lines of each of thousands
+            # of small files, e.g. a Claude Code tree, costs more than reading their records)
+            head_lines = lines[: SNIFF_RECORDS + 1]
+            return Container("jsonl", parse_lines(head_lines[:SNIFF_FIRST]), more=head_lines[SNIFF_FIRST:])
     if text[:1] == b"[" and len(head) >= ARRAY_STREAM_BYTES:
         big = _tabular.json_array_sample(path)  # never loads the whole array into Python objects
         if big is not None:
@@ -184,14 +212,7 @@ def inspect(path: Path) -> Container:
         doc = json.loads(data)
     except ValueError:
         # not one document: treat as JSON lines whose bad lines will be quarantined
-        sample = []
-        for raw in lines[: SNIFF_RECORDS + 1]:
-            try:
-                rec = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(rec, dict):
-                sample.append(rec)
+        sample = parse_lines(lines[: SNIFF_RECORDS + 1])
         return Container("jsonl", sample) if sample else Container("other")
     if isinstance(doc, dict):
         return Container("document", [doc], doc)
@@ -200,46 +221,90 @@ def inspect(path: Path) -> Container:
     return Container("other")
 
 
+BAD_UTF8_KEY = b"aispend.bad_utf8"  # schema metadata of a (line, raw) table: its lines that are not UTF-8
+
+
 _LINE_READ = pacsv.ReadOptions(column_names=["raw"], block_size=4 << 20)
 _LINE_PARSE = pacsv.ParseOptions(
     delimiter="\x01", quote_char=False, escape_char=False, newlines_in_values=False, ignore_empty_lines=False
 )
-_LINE_CONVERT = pacsv.ConvertOptions(column_types={"raw": pa.string()}, strings_can_be_null=False)
+# bytes, not text: the UTF-8 check is made once on the whole column (a bad line is quarantined, not fatal)
+_LINE_CONVERT = pacsv.ConvertOptions(column_types={"raw": pa.binary()}, strings_can_be_null=False)
 
 
-def _line_table(chunk: bytes, first_line: int) -> pa.Table:
+def _line_table(chunk: bytes | memoryview, first_line: int) -> pa.Table:
+    """(line, raw) for a block of whole lines (line numbers from first_line), split by Arrow's CSV reader
+    with a delimiter and quote that never occur (so one column holds each whole line).
+
+    A line that is not valid UTF-8 keeps its text with its bad bytes escaped (\\xNN), and its number is
+    listed in the table's schema metadata (bad_utf8_lines) so the ingest quarantines it.
+    """
     t = pacsv.read_csv(
         pa.BufferReader(chunk), read_options=_LINE_READ, parse_options=_LINE_PARSE, convert_options=_LINE_CONVERT
     )
-    lines = pa.array(np.arange(first_line, first_line + t.num_rows, dtype=np.int64))
-    return pa.table({"line": lines, "raw": t.column("raw")})
+    n = t.num_rows
+    col = t.column("raw")
+    bad: list[int] = []
+    try:
+        raw = col.cast(pa.string())
+    except pa.ArrowInvalid:
+        raw, bad = _escape_bad_utf8(col, first_line)
+    lines = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
+    out = pa.table({"line": lines, "raw": raw})
+    if bad:
+        out = out.replace_schema_metadata({BAD_UTF8_KEY: ",".join(map(str, bad)).encode()})
+    return out
 
 
-def jsonl_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[pa.Table]:
+def _escape_bad_utf8(col: pa.ChunkedArray, first_line: int) -> tuple[pa.Array, list[int]]:
+    """The slow path for a block with invalid UTF-8 (a Python loop, only then): every line decoded, bad
+    bytes escaped; the numbers of the lines that had any."""
+    texts, bad = [], []
+    for i, b in enumerate(col.to_pylist()):
+        try:
+            texts.append(b.decode("utf-8"))
+        except UnicodeDecodeError:
+            texts.append(b.decode("utf-8", "backslashreplace"))
+            bad.append(first_line + i)
+    return pa.array(texts, type=pa.string()), bad
+
+
+def bad_utf8_lines(table: pa.Table) -> list[int]:
+    """The line numbers _line_table found not valid UTF-8 (an empty list for most tables)."""
+    meta = table.schema.metadata or {}
+    text = meta.get(BAD_UTF8_KEY)
+    return [int(x) for x in text.decode().split(",")] if text else []
+
+
+def jsonl_chunks(path: Path, chunk_bytes: int | None = None) -> Iterator[pa.Table]:
     """(line, raw) tables of about chunk_bytes each; line numbers are 1-based and exact.
 
     A last line without a newline joins the table before it (one table, one SQL statement, for a
     small file that does not end with a newline)."""
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     next_line = 1
     rest = b""
     first = True
     pending: pa.Table | None = None
     with open_bytes(path) as f:
         while True:
-            block = f.read(chunk_bytes)
+            # the partial line left over, then the next block read straight after it (no copy of the block)
+            buf = bytearray(len(rest) + chunk_bytes)
+            buf[: len(rest)] = rest
+            got = f.readinto(memoryview(buf)[len(rest) :])  # type: ignore[attr-defined]
+            if not got:
+                break
+            start, end = 0, len(rest) + got
             if first:
                 first = False
-                if block.startswith(b"\xef\xbb\xbf"):
-                    block = block[3:]
-            if not block:
-                break
-            block = rest + block
-            cut = block.rfind(b"\n")
+                if buf.startswith(b"\xef\xbb\xbf"):
+                    start = 3
+            cut = buf.rfind(b"\n", start, end)
             if cut < 0:
-                rest = block
+                rest = bytes(buf[start:end])
                 continue
-            body, rest = block[: cut + 1], block[cut + 1 :]
-            t = _line_table(body, next_line)
+            rest = bytes(buf[cut + 1 : end])
+            t = _line_table(memoryview(buf)[start : cut + 1], next_line)
             next_line += t.num_rows
             if pending is not None:
                 yield pending
@@ -303,28 +368,33 @@ def parse_sql(text: str, structure: str) -> str:
     return f"(case when ends_with({text}, '}}') then {parse} when json_valid({text}) then {parse} end)"
 
 
-def unwrap_sql(body_struct: str, source: str = "recs") -> str:
+def unwrap_sql(body_struct: str, source: str = "recs", bare: str | None = None) -> str:
     """SELECT line, raw, env, env_time, b, enveloped FROM source: `b` is the provider body parsed with
     `body_struct`.
 
     Application logs often write the body under `response`, `body` or `data` with a time and tags
     beside it; a bare body is used as it is. Malformed JSON gives b = NULL (the caller rejects it).
     `env_time` is the envelope's time text (envelope_ts_sql reads it).
+
+    bare: a condition on `b` (the record parsed as a bare body) that only a bare body meets, e.g.
+    `b.usage is not null`: such records (nearly all, in most files) skip the search for envelope keys
+    in their text, a scan that costs as much as a quarter of the parse.
     """
     has_body = f"regexp_matches(raw, '\"({'|'.join(ENVELOPE_BODY_KEYS)})\"')"  # one pass over the text
+    if bare is not None:
+        has_body = f"not coalesce({bare}, false) and {has_body}"
     pick = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
     times = ", ".join(f"env.{k}" for k in ENVELOPE_TIME_KEYS)
     # each layer computes its columns once (see layer)
     return f"""
     select line, raw, env, env_time,
-           {parse_sql("coalesce(cast(body as varchar), raw)", body_struct)} as b,
+           case when body is null then b else {parse_sql("cast(body as varchar)", body_struct)} end as b,
            body is not null as enveloped
     from (
-        select line, raw, env, coalesce({pick}) as body, coalesce({times}) as env_time
+        select line, raw, b, env, coalesce({pick}) as body, coalesce({times}) as env_time
         from (
-            select line, raw,
-                   case when {has_body} then {parse_sql("raw", ENVELOPE_STRUCT)} end as env
-            from {source}
+            select line, raw, b, case when {has_body} then {parse_sql("raw", ENVELOPE_STRUCT)} end as env
+            from (select line, raw, {parse_sql("raw", body_struct)} as b from {source})
         )
     )
     """
@@ -351,9 +421,18 @@ def envelope_ts_sql(env_time: str = "env_time") -> str:
 
 
 def tags_sql(*json_exprs: str) -> str:
-    """A MAP of string tags from the first JSON object among json_exprs (envelope `tags`, `metadata`)."""
+    """A MAP of string tags from the first JSON object among json_exprs (envelope `tags`, `metadata`).
+
+    json_transform gives NULL (no error) for anything but an object, so each candidate is parsed once."""
+    picks = ", ".join(f"""try(json_transform({e}, '"MAP(VARCHAR, VARCHAR)"'))""" for e in json_exprs)
+    return f"coalesce({picks})"
+
+
+def tags_json_sql(*json_exprs: str) -> str:
+    """The first JSON object among json_exprs, for the staged column `tags_json` (the same tags as
+    tags_sql, made a MAP when stored, once per distinct object)."""
     picks = ", ".join(f"case when json_type({e}) = 'OBJECT' then {e} end" for e in json_exprs)
-    return f"""try(json_transform(coalesce({picks}), '"MAP(VARCHAR, VARCHAR)"'))"""
+    return f"coalesce({picks})"
 
 
 def tier_sql(expr: str) -> str:
@@ -401,6 +480,15 @@ def layer(source: str, **cols: str) -> str:
     """
     items = ",\n           ".join(f"{expr} as {name}" for name, expr in cols.items())
     return f"select *,\n           {items}\nfrom ({source})"
+
+
+NO_PREF = "cast(null as bigint) as pref"  # what staged_select writes for a format without `pref`
+
+
+def has_pref(select: str) -> bool:
+    """Whether a format's SELECT sets `pref` (it keeps the largest of a call's copies, so a file must be
+    staged whole); staged_select writes NO_PREF otherwise."""
+    return NO_PREF not in select
 
 
 def staged_select(**cols: str) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from finops.ingest._base import tier_sql
+
 # ---- OpenAI usage (Chat Completions and Responses): cached and cache-write tokens are SUBSETS of the
-# prompt; reasoning is a subset of output (reference/log_formats.md §1).
+# prompt; reasoning is a subset of output; audio tokens are subsets of the prompt and of the completion
+# (reference/log_formats.md §1, §3.1).
 OPENAI_USAGE = {
     "prompt_tokens": "BIGINT",
     "completion_tokens": "BIGINT",
@@ -14,9 +17,9 @@ OPENAI_USAGE = {
     "output_tokens": "BIGINT",
     "total_tokens": "BIGINT",
     "prompt_cache_hit_tokens": "BIGINT",  # DeepSeek: the cached part of prompt_tokens (hit + miss = prompt)
-    "prompt_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
+    "prompt_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT", "audio_tokens": "BIGINT"},
     "input_tokens_details": {"cached_tokens": "BIGINT", "cache_write_tokens": "BIGINT"},
-    "completion_tokens_details": {"reasoning_tokens": "BIGINT"},
+    "completion_tokens_details": {"reasoning_tokens": "BIGINT", "audio_tokens": "BIGINT"},
     "output_tokens_details": {"reasoning_tokens": "BIGINT"},
 }
 OPENAI_BODY = {
@@ -34,18 +37,26 @@ OPENAI_BODY = {
 
 
 def openai_buckets(u: str) -> dict[str, str]:
-    """Disjoint buckets from an OpenAI usage struct `u` (chat or Responses naming)."""
+    """Disjoint buckets from an OpenAI usage struct `u` (chat or Responses naming). Audio tokens move out of
+    the prompt and completion counts into audio_in / audio_out (their own rates). The body does not say how
+    cached tokens split between audio and text: audio counts as uncached, capped at the uncached prompt, so
+    input_uncached never goes negative."""
     prompt = f"coalesce({u}.prompt_tokens, {u}.input_tokens)"
     cached = (
         f"coalesce({u}.prompt_tokens_details.cached_tokens, {u}.input_tokens_details.cached_tokens, "
         f"{u}.prompt_cache_hit_tokens, 0)"
     )
     write = f"coalesce({u}.prompt_tokens_details.cache_write_tokens, {u}.input_tokens_details.cache_write_tokens, 0)"
+    completion = f"coalesce({u}.completion_tokens, {u}.output_tokens)"
+    audio_in = f"least(coalesce({u}.prompt_tokens_details.audio_tokens, 0), greatest({prompt} - {cached} - {write}, 0))"
+    audio_out = f"least(coalesce({u}.completion_tokens_details.audio_tokens, 0), greatest({completion}, 0))"
     return {
-        "input_uncached": f"{prompt} - {cached} - {write}",
+        "input_uncached": f"{prompt} - {cached} - {write} - {audio_in}",
         "cache_read": cached,
         "cache_write_5m": write,
-        "output": f"coalesce({u}.completion_tokens, {u}.output_tokens)",
+        "output": f"{completion} - {audio_out}",
+        "audio_in": audio_in,
+        "audio_out": audio_out,
         "reasoning": f"coalesce({u}.completion_tokens_details.reasoning_tokens, "
         f"{u}.output_tokens_details.reasoning_tokens, 0)",
     }
@@ -104,6 +115,14 @@ def anthropic_buckets(u: str) -> dict[str, str]:
         "reasoning": f"coalesce({u}.output_tokens_details.thinking_tokens, 0)",
         "web_searches": f"coalesce({u}.server_tool_use.web_search_requests, 0)",
     }
+
+
+def anthropic_tier(tier: str, speed: str) -> str:
+    """service_tier of an Anthropic call from its usage's `service_tier` and `speed` expressions. Fast mode
+    (`usage.speed == "fast"`, reference log_formats.md §3.18) is billed at its own premium rates while
+    `service_tier` still says standard, so a fast call is tier 'fast' (pricing/anthropic.toml prices it, or
+    flags it tier_not_in_table) and never passes for a standard one."""
+    return f"(case when lower({speed}) = 'fast' then 'fast' else {tier_sql(tier)} end)"
 
 
 def anthropic_usage_problem(u: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -328,15 +327,9 @@ def json_array_sample(path: Path, n: int = SNIFF_ROWS) -> list[dict[str, Any]] |
         return None
     finally:
         con.close()
-    out = []
-    for (raw,) in rows:
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            continue
-        if isinstance(obj, dict):
-            out.append(obj)
-    return out
+    from finops.ingest._base import parse_lines
+
+    return parse_lines([raw for (raw,) in rows])
 
 
 def json_array_chunks(path: Path, rows: int = 100_000) -> Iterator[pa.Table]:

@@ -85,7 +85,7 @@ def with_vendor(source: str, model: str, name: str = "vendor", low: str | None =
     org = " ".join(f"when {q(k)} then {q(v)}" for k, v in _ORGS.items())
     keys = layer(
         layer(source, _mv_low=f"lower(trim({model}))"),
-        _mv_base="regexp_replace(_mv_low, '^.*/', '')",
+        _mv_base="case when contains(_mv_low, '/') then regexp_replace(_mv_low, '^.*/', '') else _mv_low end",
         _mv_org="case when contains(_mv_low, '/') then split_part(_mv_low, '/', 1) end",
     )
     keep = f", _mv_low as {low}" if low else ""

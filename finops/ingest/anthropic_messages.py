@@ -8,6 +8,9 @@ The body carries no time: it comes from the envelope (`timestamp`, `created_at`,
 Bedrock InvokeModel returns this body (without service_tier): the platform is bedrock when the id is
 Bedrock's (`msg_bdrk_…`) or the envelope's `modelId` is a Bedrock id (`[us.]anthropic.…`) or ARN, which
 also stands in for a missing `model`; Vertex rawPredict ids (`msg_vrtx_…`) give platform vertex.
+
+Fast mode: `usage.speed == "fast"` makes the call service_tier 'fast' (its own premium rates; `service_tier`
+still says standard on such calls). The same rule holds in every format that reads Anthropic usage.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_json_sql, unwrap_sql
 from finops.ingest._common import (
     ANTHROPIC_BODY,
     anthropic_buckets,
+    anthropic_tier,
     anthropic_usage_problem,
     md5_key,
     status_cols,
@@ -57,11 +61,15 @@ class AnthropicMessages(LogFormat):
             provider="'anthropic'",
             platform=platform,
             model_raw="coalesce(b.model, model_id)",
-            service_tier=tier_sql("b.usage.service_tier"),
+            service_tier=anthropic_tier("b.usage.service_tier", "b.usage.speed"),
             region="b.usage.inference_geo",
-            tags=tags_sql("env.tags", "env.metadata"),
+            tags_json=tags_json_sql("env.tags", "env.metadata"),
             request_id="b.id",
             **anthropic_buckets("b.usage"),
         )
-        src = layer(unwrap_sql(struct(ANTHROPIC_BODY)), problem=anthropic_usage_problem("b.usage"), model_id=model_id)
+        src = layer(
+            unwrap_sql(struct(ANTHROPIC_BODY), bare="b.type is not null and b.usage is not null"),
+            problem=anthropic_usage_problem("b.usage"),
+            model_id=model_id,
+        )
         return f"select {cols}\nfrom ({src})"

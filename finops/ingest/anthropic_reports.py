@@ -20,7 +20,7 @@ from typing import Any
 
 from finops.ingest import register
 from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
-from finops.ingest._common import struct
+from finops.ingest._common import anthropic_tier, struct
 from finops.ingest._exports import currency_problem, key_sql, tags_map_sql
 from finops.ingest._tabular import dec_sql
 
@@ -151,7 +151,7 @@ class AnthropicUsageReport(LogFormat):
             cache_write_1h=w1h,
             output="r.output_tokens",
             web_searches="coalesce(r.server_tool_use.web_search_requests, 0)",
-            service_tier=tier_sql("r.service_tier"),
+            service_tier=anthropic_tier("r.service_tier", "r.speed"),
             region="r.inference_geo",
             tags=tags_map_sql(
                 {"workspace_id": "r.workspace_id", "api_key_id": "r.api_key_id", "account_id": "r.account_id"}

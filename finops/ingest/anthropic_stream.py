@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
-from finops.ingest._common import ANTHROPIC_BODY, ANTHROPIC_USAGE, struct, unwrap_py
+from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, unwrap_sql
+from finops.ingest._common import ANTHROPIC_BODY, ANTHROPIC_USAGE, anthropic_tier, struct, unwrap_py
 
 EVENT = {"type": "VARCHAR", "message": ANTHROPIC_BODY, "usage": ANTHROPIC_USAGE}
 STREAM_TYPES = {
@@ -82,7 +82,7 @@ class AnthropicStream(LogFormat):
             web_searches=(
                 f"coalesce({d}.server_tool_use.web_search_requests, {u}.server_tool_use.web_search_requests, 0)"
             ),
-            service_tier=tier_sql(f"{u}.service_tier"),
+            service_tier=anthropic_tier(f"{u}.service_tier", f"coalesce({d}.speed, {u}.speed)"),
             region=f"{u}.inference_geo",
             tags=tags_sql("start_env.tags", "start_env.metadata"),
             request_id="msg_id",

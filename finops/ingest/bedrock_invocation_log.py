@@ -30,8 +30,8 @@ import numpy as np
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, tier_sql, ts_sql
-from finops.ingest._common import status_cols, struct
+from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, ts_sql
+from finops.ingest._common import anthropic_tier, status_cols, struct
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 SCHEMA = "ModelInvocationLog"
@@ -48,6 +48,7 @@ BODY_USAGE = {
     "cacheWriteInputTokens": "BIGINT",
     "cacheWriteInputTokenCount": "BIGINT",
     "cacheDetails": [{"inputTokens": "BIGINT", "ttl": "VARCHAR"}],
+    "speed": "VARCHAR",  # an Anthropic body's fast mode (see _common.anthropic_tier)
 }
 RECORD = {
     "schemaType": "VARCHAR",
@@ -196,7 +197,7 @@ class BedrockInvocationLog(LogFormat):
             cache_write_5m="t_write - w1h",
             cache_write_1h="w1h",
             output="coalesce(t_out, 0)",
-            service_tier=tier_sql(tier),
+            service_tier=anthropic_tier(tier, "bu.speed"),
             region="coalesce(b.inferenceRegion, b.region)",
             tags=map_concat_sql(caller, json_map_sql("b.requestMetadata")),
             request_id="b.requestId",

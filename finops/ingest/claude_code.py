@@ -12,8 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
-from finops.ingest._common import ANTHROPIC_BODY, anthropic_buckets, anthropic_usage_problem, status_cols, struct
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, ts_sql
+from finops.ingest._common import (
+    ANTHROPIC_BODY,
+    anthropic_buckets,
+    anthropic_tier,
+    anthropic_usage_problem,
+    status_cols,
+    struct,
+)
 
 LINE = {
     "type": "VARCHAR",
@@ -60,13 +67,11 @@ class ClaudeCode(LogFormat):
             provider="'anthropic'",
             platform="'anthropic'",
             model_raw="b.message.model",
-            service_tier=tier_sql("b.message.usage.service_tier"),
+            service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
-            tags="""map_from_entries(list_filter([
-                        {'key': 'project', 'value': regexp_extract(b.cwd, '[^/]+$')},
-                        {'key': 'session', 'value': b.sessionId},
-                        {'key': 'git_branch', 'value': b.gitBranch},
-                        {'key': 'agent', 'value': b.agentId}], lambda x: x.value is not null and x.value <> ''))""",
+            # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored
+            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/]+$'), 'session', b.sessionId,
+                                     'git_branch', b.gitBranch, 'agent', b.agentId)""",
             reported_cost="try_cast(b.costUSD as decimal(38, 12))",
             request_id="b.requestId",
             **anthropic_buckets("b.message.usage"),

@@ -4,6 +4,11 @@ Counting: `promptTokenCount` INCLUDES `cachedContentTokenCount`; `thoughtsTokenC
 `candidatesTokenCount` and billed as output; `toolUsePromptTokenCount` is billed as input.
 Streams repeat `responseId` with a CUMULATIVE usageMetadata: the largest chunk wins. Vertex bodies
 carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time.
+
+Audio: `promptTokensDetails` / `candidatesTokensDetails` split the counts by modality. AUDIO prompt tokens
+that are not cached (`cacheTokensDetails`) move from input_uncached to audio_in, AUDIO candidates from output
+to audio_out (their own rates; image, video and document tokens are billed at the text rate). Cached audio
+stays in cache_read, at the text cache rate.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from finops.ingest._base import (
     envelope_ts_sql,
     layer,
     staged_select,
-    tags_sql,
+    tags_json_sql,
     tier_sql,
     ts_sql,
     unwrap_sql,
@@ -34,11 +39,22 @@ BODY = {
         "cachedContentTokenCount": "BIGINT",
         "toolUsePromptTokenCount": "BIGINT",
         "totalTokenCount": "BIGINT",
+        "promptTokensDetails": [{"modality": "VARCHAR", "tokenCount": "BIGINT"}],
+        "candidatesTokensDetails": [{"modality": "VARCHAR", "tokenCount": "BIGINT"}],
+        "cacheTokensDetails": [{"modality": "VARCHAR", "tokenCount": "BIGINT"}],
         "trafficType": "VARCHAR",
         "serviceTier": "VARCHAR",
     },
     "labels": "JSON",
 }
+
+
+def _modality(details: str, modality: str) -> str:
+    """SQL: the tokens of one modality in a Gemini `*TokensDetails` list (0 when absent)."""
+    return (
+        f"coalesce(list_sum(list_transform(list_filter(coalesce({details}, []), "
+        f"lambda d: upper(d.modality) = '{modality}'), lambda d: d.tokenCount)), 0)"
+    )
 
 
 @register
@@ -72,13 +88,22 @@ class Gemini(LogFormat):
             model_raw="b.modelVersion",
             input_uncached=(
                 f"{m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0)"
-                f" + coalesce({m}.toolUsePromptTokenCount, 0)"
+                f" + coalesce({m}.toolUsePromptTokenCount, 0) - audio_in"
             ),
             cache_read=f"coalesce({m}.cachedContentTokenCount, 0)",
-            output=f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0)",
+            output=f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0) - audio_out",
+            audio_in="audio_in",
+            audio_out="audio_out",
             reasoning=f"coalesce({m}.thoughtsTokenCount, 0)",
             service_tier=tier_sql(f"coalesce({m}.trafficType, {m}.serviceTier)"),
-            tags=tags_sql("env.tags", "env.metadata", "b.labels"),
+            tags_json=tags_json_sql("env.tags", "env.metadata", "b.labels"),
             request_id="b.responseId",
         )
-        return f"select {cols}\nfrom ({layer(unwrap_sql(struct(BODY)), problem=problem, skip=skip)})"
+        audio_in = f"""least(greatest({_modality(m + ".promptTokensDetails", "AUDIO")}
+                                      - {_modality(m + ".cacheTokensDetails", "AUDIO")}, 0),
+                             greatest({m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0), 0))"""
+        spoken = _modality(m + ".candidatesTokensDetails", "AUDIO")
+        audio_out = f"least({spoken}, coalesce({m}.candidatesTokenCount, 0))"
+        src = unwrap_sql(struct(BODY), bare="b.usageMetadata is not null and b.modelVersion is not null")
+        src = layer(src, problem=problem, skip=skip, audio_in=audio_in, audio_out=audio_out)
+        return f"select {cols}\nfrom ({src})"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tags_sql
+from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, tags_json_sql
 from finops.ingest._common import OPENAI_BODY, md5_key, openai_buckets, openai_usage_problem, status_cols, struct
 
 BATCH_LINE = {
@@ -56,7 +56,7 @@ class OpenAIBatch(LogFormat):
             platform="'openai'",
             model_raw="b.response.body.model",
             service_tier="'batch'",
-            tags=tags_sql("b.response.body.metadata"),
+            tags_json=tags_json_sql("b.response.body.metadata"),
             request_id="coalesce(b.response.request_id, b.response.body.id)",
             **openai_buckets("b.response.body.usage"),
         )

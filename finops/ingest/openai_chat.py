@@ -18,7 +18,16 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import (
+    LogFormat,
+    envelope_ts_sql,
+    layer,
+    staged_select,
+    tags_json_sql,
+    tags_sql,
+    tier_sql,
+    unwrap_sql,
+)
 from finops.ingest._common import (
     OPENAI_BODY,
     OPENAI_USAGE,
@@ -45,6 +54,7 @@ CHAT_BODY: dict[str, Any] = {
     "x_groq": "JSON",  # Groq
     "usage": {**OPENAI_USAGE, "queue_time": "DOUBLE"},  # Groq
 }
+TAG_SOURCES = ("env.tags", "env.metadata", "b.metadata")  # the first JSON object among them
 
 
 @register
@@ -69,7 +79,7 @@ class OpenAIChat(LogFormat):
             deepseek="b.usage.prompt_cache_hit_tokens is not null",
             vendor="vendor",
         )
-        azure_tags = map_concat_sql("tag_map", tag_entries_sql(("deployment", azure_deployment_sql())))
+        azure_tags = map_concat_sql(tags_sql(*TAG_SOURCES), tag_entries_sql(("deployment", azure_deployment_sql())))
         cols = staged_select(
             **status_cols("problem"),
             line="line",
@@ -82,16 +92,20 @@ class OpenAIChat(LogFormat):
             platform="platform",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=f"case when platform = 'azure' then {azure_tags} else tag_map end",
+            tags=f"case when platform = 'azure' then {azure_tags} end",
+            tags_json=f"case when platform is distinct from 'azure' then {tags_json_sql(*TAG_SOURCES)} end",
             request_id="b.id",
             **chat_buckets("b.usage", "platform"),
         )
         # vendor, platform, problem and the tag map are computed once per record (each is used several times)
-        src = with_vendor(unwrap_sql(struct(CHAT_BODY)), "b.model", low="model_low")
+        src = with_vendor(
+            unwrap_sql(struct(CHAT_BODY), bare="b.object is not null and b.usage is not null"),
+            "b.model",
+            low="model_low",
+        )
         src = layer(
             src,
             platform=platform,
             problem=openai_usage_problem("b.usage"),
-            tag_map=tags_sql("env.tags", "env.metadata", "b.metadata"),
         )
         return f"select {cols}\nfrom ({src})"

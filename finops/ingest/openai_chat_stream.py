@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_json_sql, tier_sql, unwrap_sql
 from finops.ingest._common import OPENAI_BODY, md5_key, openai_buckets, struct, unwrap_py
+from finops.ingest._vendor import is_openrouter_py
 
 
 @register
@@ -23,7 +24,10 @@ class OpenAIChatStream(LogFormat):
     whole_file = True
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
-        return any(unwrap_py(r).get("object") == "chat.completion.chunk" for r in records)
+        # OpenRouter's chunks have this shape too: openrouter.stream reads them (cost, upstream provider)
+        return any(
+            (b := unwrap_py(r)).get("object") == "chat.completion.chunk" and not is_openrouter_py(b) for r in records
+        )
 
     def sql(self) -> str:
         cols = staged_select(
@@ -47,7 +51,7 @@ class OpenAIChatStream(LogFormat):
             platform="'openai'",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=tags_sql("env.tags", "env.metadata", "b.metadata"),
+            tags_json=tags_json_sql("env.tags", "env.metadata", "b.metadata"),
             request_id="b.id",
             **openai_buckets("b.usage"),
         )

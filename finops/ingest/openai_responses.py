@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_sql, tier_sql, unwrap_sql
+from finops.ingest._base import (
+    LogFormat,
+    envelope_ts_sql,
+    layer,
+    staged_select,
+    tags_json_sql,
+    tags_sql,
+    tier_sql,
+    unwrap_sql,
+)
 from finops.ingest._common import (
     OPENAI_BODY,
     md5_key,
@@ -40,7 +49,8 @@ class OpenAIResponses(LogFormat):
         # guarded: json_extract_string fails on malformed JSON (b is NULL then: the record is rejected anyway)
         skip = f"""case when b is not null and b.usage is null then case when {event} like 'response.%'
                        then 'stream event without usage (' || {event} || ')' end end"""
-        azure_tags = map_concat_sql("tag_map", tag_entries_sql(("deployment", azure_deployment_sql())))
+        tag_sources = ("env.tags", "env.metadata", "b.metadata")  # the first JSON object among them
+        azure_tags = map_concat_sql(tags_sql(*tag_sources), tag_entries_sql(("deployment", azure_deployment_sql())))
         cols = staged_select(
             **status_cols("problem", "skip"),
             line="line",
@@ -54,16 +64,16 @@ class OpenAIResponses(LogFormat):
             platform="case when azure then 'azure' else 'openai' end",
             model_raw="b.model",
             service_tier=tier_sql("b.service_tier"),
-            tags=f"case when azure then {azure_tags} else tag_map end",
+            tags=f"case when azure then {azure_tags} end",
+            tags_json=f"case when not azure then {tags_json_sql(*tag_sources)} end",
             request_id="b.id",
             web_searches="len(list_filter(coalesce(b.output, []), lambda x: x.type = 'web_search_call'))",
             **openai_buckets("b.usage"),
         )
         src = layer(
-            unwrap_sql(struct(OPENAI_BODY)),
+            unwrap_sql(struct(OPENAI_BODY), bare="b.object is not null and b.usage is not null"),
             problem=openai_usage_problem("b.usage"),
             skip=skip,
             azure="""contains(raw, '"content_filters"')""",  # Azure OpenAI's Responses objects
-            tag_map=tags_sql("env.tags", "env.metadata", "b.metadata"),
         )
         return f"select {cols}\nfrom ({src})"

@@ -7,6 +7,10 @@ stored as reported_cost (for BYOK calls, tag `byok=true`, the upstream bills you
 the full spend). Model ids are `vendor/model` (`anthropic/claude-sonnet-4.5`): the provider is the
 vendor; the platform is openrouter; the upstream that served the call (`provider`) is tag `upstream`.
 Time: `created`, else the unix seconds in the id, else the envelope. Dedupe: `openrouter:<id>`.
+
+Streams (`openrouter.stream`): the same body as `chat.completion.chunk` lines, every chunk repeating the
+`gen-…` id, `provider` and `model`; usage (with `cost`) comes once, on the final chunk, and only that chunk
+is a call. Its dedupe key is the non-stream one, so a generation logged both ways is stored once.
 """
 
 from __future__ import annotations
@@ -47,6 +51,45 @@ BODY["usage"].update(
 )
 
 
+def _is_chunk(body: dict[str, Any]) -> bool:
+    return body.get("object") == "chat.completion.chunk"
+
+
+ID_SECS = "try_cast(nullif(regexp_extract(b.id, '^gen-([0-9]{9,11})-', 1), '') as double)"
+
+
+def _columns(status: dict[str, str], created: str, upstream: str) -> str:
+    """The staged columns of one OpenRouter call, for the body `b` (a response, or a stream's usage chunk).
+
+    created / upstream: SQL for the call's unix time and serving provider, which a stream may carry on
+    other chunks than the one with usage. The layer below gives `id_secs` and `vendor`."""
+    ts = f"coalesce(to_timestamp(coalesce({created}, id_secs)), {envelope_ts_sql()})"
+    ts_source = f"case when coalesce({created}, id_secs) is not null then 'record' else 'envelope' end"
+    gateway_tags = tag_entries_sql(
+        ("upstream", upstream),
+        ("byok", "case when b.usage.is_byok then 'true' when not b.usage.is_byok then 'false' end"),
+    )
+    return staged_select(
+        **status,
+        line="line",
+        dedupe_key=md5_key("openrouter", "b.id"),
+        record_kind="'call'",
+        request_count="1",
+        ts=ts,
+        ts_source=ts_source,
+        provider="coalesce(vendor, 'unknown')",
+        platform="'openrouter'",
+        model_raw="model",
+        service_tier=tier_sql("b.service_tier"),
+        tags=map_concat_sql(tags_sql("env.tags", "env.metadata", "b.metadata"), gateway_tags),
+        reported_cost="try_cast(b.usage.cost as decimal(38, 12))",
+        request_id="b.id",
+        web_searches="coalesce(b.usage.server_tool_use_details.web_search_requests, 0)",
+        extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
+        **chat_buckets("b.usage", "'openrouter'"),
+    )
+
+
 @register
 class OpenRouter(LogFormat):
     name = "openrouter"
@@ -56,34 +99,63 @@ class OpenRouter(LogFormat):
     priority = 40
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
-        return any(is_openrouter_py(unwrap_body(r)) for r in records)
+        return any(is_openrouter_py(b := unwrap_body(r)) and not _is_chunk(b) for r in records)
 
     def sql(self) -> str:
-        id_secs = "try_cast(nullif(regexp_extract(b.id, '^gen-([0-9]{9,11})-', 1), '') as double)"
-        ts = f"coalesce(to_timestamp(coalesce(b.created, id_secs)), {envelope_ts_sql()})"
-        ts_source = "case when coalesce(b.created, id_secs) is not null then 'record' else 'envelope' end"
-        gateway_tags = tag_entries_sql(
-            ("upstream", "b.provider"),
-            ("byok", "case when b.usage.is_byok then 'true' when not b.usage.is_byok then 'false' end"),
+        cols = _columns(status_cols("problem"), "b.created", "b.provider")
+        src = layer(
+            unwrap_sql(struct(BODY), bare="b.object is not null and b.usage is not null"),
+            problem=openai_usage_problem("b.usage"),
+            id_secs=ID_SECS,
+            model="b.model",
         )
-        cols = staged_select(
-            **status_cols("problem"),
-            line="line",
-            dedupe_key=md5_key("openrouter", "b.id"),
-            record_kind="'call'",
-            request_count="1",
-            ts=ts,
-            ts_source=ts_source,
-            provider="coalesce(vendor, 'unknown')",
-            platform="'openrouter'",
-            model_raw="b.model",
-            service_tier=tier_sql("b.service_tier"),
-            tags=map_concat_sql(tags_sql("env.tags", "env.metadata", "b.metadata"), gateway_tags),
-            reported_cost="try_cast(b.usage.cost as decimal(38, 12))",
-            request_id="b.id",
-            web_searches="coalesce(b.usage.server_tool_use_details.web_search_requests, 0)",
-            extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
-            **chat_buckets("b.usage", "'openrouter'"),
+        return f"select {cols}\nfrom ({with_vendor(src, 'model')})"
+
+
+@register
+class OpenRouterStream(LogFormat):
+    name = "openrouter.stream"
+    title = "OpenRouter streamed chat responses"
+    identifies = "object == 'chat.completion.chunk' with id 'gen-…' + provider / usage.cost (usage on the final chunk)"
+    example = "aispend ingest openrouter_stream.jsonl"
+    priority = 40
+    whole_file = True
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(is_openrouter_py(b := unwrap_body(r)) and _is_chunk(b) for r in records)
+
+    def sql(self) -> str:
+        """Only a usage chunk is a call (usage counted once); a stream whose chunks have no usage at all is
+        quarantined once (its last chunk), never counted as zero. Model, provider and created are read from
+        any chunk of the stream, as some clients log a usage chunk without them."""
+        status = {
+            "status": """case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
+                              when b.usage is not null then case when problem is null then 'ok' else 'reject' end
+                              when not stream_has_usage and from_end = 1 then 'reject' else 'skip' end""",
+            "reason": """case when b is null then case when trim(raw) = '' then 'blank line'
+                                   else 'malformed JSON (or not an object of this format)' end
+                              when b.usage is not null then problem
+                              when not stream_has_usage and from_end = 1
+                                  then 'stream has no usage chunk (request did not ask for usage)'
+                              else 'stream chunk without usage' end""",
+            "raw": """case when b is null or (b.usage is not null and problem is not null)
+                                or (b.usage is null and not stream_has_usage and from_end = 1) then raw end""",
+        }
+        cols = _columns(status, "coalesce(b.created, stream_created)", "coalesce(b.provider, stream_provider)")
+        chunks = f"""
+            select *,
+                   bool_or(b.usage is not null) over s as stream_has_usage,
+                   row_number() over (partition by b.id order by line desc) as from_end,
+                   max(nullif(b.provider, '')) over s as stream_provider,
+                   max(nullif(b.model, '')) over s as stream_model,
+                   max(b.created) over s as stream_created
+            from ({unwrap_sql(struct(BODY), bare="b.object is not null")})
+            window s as (partition by b.id)
+        """
+        src = layer(
+            chunks,
+            problem=openai_usage_problem("b.usage"),
+            id_secs=ID_SECS,
+            model="coalesce(nullif(b.model, ''), stream_model)",
         )
-        src = layer(unwrap_sql(struct(BODY)), problem=openai_usage_problem("b.usage"), id_secs=id_secs)
-        return f"select {cols}\nfrom ({with_vendor(src, 'b.model')})"
+        return f"select {cols}\nfrom ({with_vendor(src, 'model')})"

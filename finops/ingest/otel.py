@@ -23,6 +23,11 @@ their children's totals and other spans carry no usage: skipped with a count. Th
 `server.address` (Azure endpoints are labelled `openai` by some instrumentations), else the provider
 name. Dedupe: `gen_ai.response.id` (the provider format's key where the id is recognisable, so a call
 in both the provider log and a trace is stored once), else trace id + span id.
+
+Several spans with one key (a re-exported span; two instrumentations of one call): the last line's is
+kept. The spans of one collector line share its line number: among them the store keeps the one with
+the smallest hash of its staged row (ingest._finish_batch), so the choice does not depend on their order.
+A document's spans are numbered 1..n in document order, so there the last span is kept.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ REPORT_TAGS = ("team", "project")
 COLUMNS = tuple(dict.fromkeys((*simulate.COLUMNS, "platform", "model", "format")))
 
 
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
 @dataclass
 class Analysis:
     price_version: str
@@ -34,7 +38,26 @@ class Analysis:
     @property
     def lower_bound(self) -> bool:
         # flagged rows include usage buckets without a request count (Anthropic usage report)
-        return int(self.totals["flagged_calls"]) > 0 or bool(self.flagged)
+        t = self.totals
+        return int(t["flagged_calls"]) > 0 or int(t["flagged_buckets"]) > 0 or bool(self.flagged)
+
+    @property
+    def not_fully_priced(self) -> str:
+        """What makes the total a lower bound, named by kind ('3 calls and 2 usage buckets (no request
+        count)'): a usage or cost export's bucket is not a call, and may hold no request count, so counting
+        it as calls said '0 calls' when only buckets were unpriced."""
+        t = self.totals
+        calls, buckets, requests = (int(t[k]) for k in ("flagged_calls", "flagged_buckets", "flagged_bucket_requests"))
+        parts = []
+        if calls:
+            parts.append(f"{calls:,} call{_s(calls)}")
+        if buckets:
+            held = f"{requests:,} request{_s(requests)}" if requests else "no request count"
+            parts.append(f"{buckets:,} usage bucket{_s(buckets)} ({held})")
+        if not parts:  # flagged rows whose records count no request (a call logged with request_count 0)
+            n = len(self.flagged)
+            parts.append(f"{n:,} group{_s(n)} of records")
+        return " and ".join(parts)
 
     @property
     def models_to_add(self) -> list[str]:

@@ -58,7 +58,7 @@ def analysis(console: Console, a: Analysis) -> None:
     )
     if a.lower_bound:
         head.append(
-            f"\n{num(t['flagged_calls'])} calls are not fully priced (see below): the total is a lower bound.",
+            f"\nNot fully priced (see below): {a.not_fully_priced}; the total is a lower bound.",
             style="yellow",
         )
     console.print(Panel(head, title="aispend analyze", expand=False))

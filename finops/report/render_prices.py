@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from finops.pricing import BUCKETS, PriceTable
+from finops.pricing import BUCKETS, FEES, PriceTable
 
 
 def _when(s: str | None, open_label: str = "") -> str:
@@ -135,6 +135,17 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
         }
         for x in table.modifiers_for(model_id)
     ]
+    fees = [
+        {
+            **{f: getattr(x, f) for f in FEES if getattr(x, f) is not None},
+            "from": _iso(x.start),
+            "to": _iso(x.end),
+            "source": x.source,
+            "confidence": x.confidence,
+            "note": x.note,
+        }
+        for x in table.fees_for(model_id)
+    ]
     contract: list[dict[str, Any]] = []
     if table.contract is not None:
         for row in table.contract.rows:
@@ -146,7 +157,9 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
                         "from": _iso(row[2]),
                         "to": None if row[3].year >= 2200 else _iso(row[3]),
                         "discount_pct": str((row[5] * 100).normalize()) if row[5] else None,
-                        "rates": {b: str(v) for b, v in zip(BUCKETS, row[6:11], strict=True) if v is not None},
+                        "rates": {
+                            b: str(v) for b, v in zip(BUCKETS, row[6 : 6 + len(BUCKETS)], strict=True) if v is not None
+                        },
                     }
                 )
     return {
@@ -170,6 +183,7 @@ def history(table: PriceTable, model_id: str) -> dict[str, Any]:
         "periods": periods,
         "aliases": aliases,
         "modifiers": modifiers,
+        "fees_per_1000_requests": fees,
         "contract": contract,
         "contract_file": None if table.contract is None else str(table.contract.path),
     }
@@ -212,6 +226,14 @@ def show(console: Console, doc: dict[str, Any]) -> None:
                 p["source"],
             )
     console.print(t)
+    for p in doc["periods"]:
+        for label, r in [("", p)] + [(f" (> {x['above_prompt_tokens']:,})", x) for x in p["tiers"]]:
+            if r.get("audio_in") or r.get("audio_out"):
+                console.print(
+                    f"  audio from {_when(p['from'])}{label}: in {r.get('audio_in') or '-'}, "
+                    f"out {r.get('audio_out') or '-'} per 1M audio tokens",
+                    markup=False,
+                )
     if any(not p.get("from_verified", True) for p in doc["periods"]):
         console.print("  (?) launch day not in the sources: the period's 'from' is a placeholder", markup=False)
     for p in doc["periods"]:
@@ -235,6 +257,13 @@ def show(console: Console, doc: dict[str, Any]) -> None:
         console.print(
             f"  {x['service_tier']}: {', '.join(parts)} from {x['from'][:10]} to "
             f"{(x['to'] or 'now')[:10]} [{x['source']}, {x['confidence']}]",
+            markup=False,
+        )
+    for x in doc.get("fees_per_1000_requests", []):
+        what = ", ".join(f"{f} {x[f]}" for f in FEES if x.get(f) is not None)
+        console.print(
+            f"  fees per 1,000 requests: {what} from {x['from'][:10]} to {(x['to'] or 'now')[:10]} "
+            f"[{x['source']}, {x['confidence']}]",
             markup=False,
         )
     for k in doc.get("contract", []):

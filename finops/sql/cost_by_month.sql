@@ -5,8 +5,8 @@ with by_day as (
            provider,
            coalesce(price_model, model) as model,
            sum(request_count) as calls,
-           sum(input_uncached + cache_read + cache_write_5m + cache_write_1h) as input_tokens,
-           sum(output) as output_tokens,
+           sum(input_uncached + cache_read + cache_write_5m + cache_write_1h + audio_in) as input_tokens,
+           sum(output + audio_out) as output_tokens,
            sum(cost_usd) as cost_usd,
            sum(request_count) filter (where cost_usd is null) as unpriced_calls
     from scoped_usage

@@ -1,6 +1,6 @@
 -- FOCUS 1.3 cost and usage rows for the priced calls of scoped_usage. grain: one row per UTC day x provider x
 -- platform x model x rate-card row (period, validity, tier band, time window, service tier) x contract rule x
--- team/project tags x charge (token bucket).
+-- team/project tags x charge (a token bucket, or a per-request fee: web_search, priced per 1,000 requests).
 -- Unit prices are looked up in the rate_card row (and contract rule) price_join used for each call, so
 -- ListCost = ListUnitPrice x PricingQuantity exactly and, without a contract, the rows sum exactly to the
 -- priced spend. $price_version is stamped on every row (x_PriceVersion).
@@ -19,9 +19,11 @@ with calls as (
            r.effective_from as rate_from,
            r.input as l_input, r.cache_read as l_cache_read, r.cache_write_5m as l_cache_write_5m,
            r.cache_write_1h as l_cache_write_1h, r.output as l_output,
+           r.audio_in as l_audio_in, r.audio_out as l_audio_out,
            k.discount,
            k.input as k_input, k.cache_read as k_cache_read, k.cache_write_5m as k_cache_write_5m,
            k.cache_write_1h as k_cache_write_1h, k.output as k_output,
+           k.audio_in as k_audio_in, k.audio_out as k_audio_out,
            r.source as price_source,
            r.confidence as price_confidence,
            c.tags['team'] as team,
@@ -31,7 +33,12 @@ with calls as (
            c.cache_read,
            c.cache_write_5m,
            c.cache_write_1h,
-           c.output
+           c.output,
+           c.audio_in,
+           c.audio_out,
+           c.web_searches,
+           c.web_search_rate,
+           c.fee_source
     from scoped_usage c
     join rate_card r
       on r.model = c.price_model
@@ -58,6 +65,9 @@ charges as (
                when 'cache_read' then c.cache_read
                when 'cache_write_5m' then c.cache_write_5m
                when 'cache_write_1h' then c.cache_write_1h
+               when 'audio_in' then c.audio_in
+               when 'audio_out' then c.audio_out
+               when 'web_search' then c.web_searches
                else c.output
            end as tokens,
            case b.bucket
@@ -65,6 +75,9 @@ charges as (
                when 'cache_read' then l_cache_read
                when 'cache_write_5m' then l_cache_write_5m
                when 'cache_write_1h' then l_cache_write_1h
+               when 'audio_in' then l_audio_in
+               when 'audio_out' then l_audio_out
+               when 'web_search' then web_search_rate
                else l_output
            end as list_rate,
            case b.bucket
@@ -72,14 +85,19 @@ charges as (
                when 'cache_read' then k_cache_read
                when 'cache_write_5m' then k_cache_write_5m
                when 'cache_write_1h' then k_cache_write_1h
+               when 'audio_in' then k_audio_in
+               when 'audio_out' then k_audio_out
+               when 'web_search' then null  -- fees: list x (1 - discount), as in price_join
                else k_output
-           end as committed_rate
+           end as committed_rate,
+           case when b.bucket = 'web_search' then c.fee_source else c.price_source end as charge_source
     from calls c
-    cross join (values ('input'), ('cache_read'), ('cache_write_5m'), ('cache_write_1h'), ('output')) as b(bucket)
+    cross join (values ('input'), ('cache_read'), ('cache_write_5m'), ('cache_write_1h'), ('output'), ('audio_in'),
+                       ('audio_out'), ('web_search')) as b(bucket)
 ),
 grouped as (
     select day, provider, platform, region, price_model, period_id, long_context_tier, service_tier, tier_factor,
-           window_id, contract_rule, rate_from, price_source, price_confidence, team, project, bucket,
+           window_id, contract_rule, rate_from, charge_source as price_source, price_confidence, team, project, bucket,
            list_rate, committed_rate, discount,
            sum(tokens) as tokens,
            sum(request_count) as calls
@@ -119,7 +137,9 @@ rated as (
            cast(case when g.contract_rule is null then g.list_rate
                      else coalesce(g.committed_rate, g.list_rate * (1 - g.discount)) end as decimal(38, 10))
                as contracted_price,
-           cast(cast(g.tokens as decimal(38, 0)) / 1000000 as decimal(38, 6)) as pricing_quantity
+           cast(cast(g.tokens as decimal(38, 0)) / case when g.bucket = 'web_search' then 1000 else 1000000 end
+                as decimal(38, 6)) as pricing_quantity,
+           g.bucket = 'web_search' as is_fee
     from grouped g
 )
 select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCost,
@@ -132,9 +152,9 @@ select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCos
        cast(null as varchar) as CapacityReservationStatus,
        'Usage' as ChargeCategory,
        cast(null as varchar) as ChargeClass,
-       price_model || ' ' || replace(bucket, '_', ' ') || ' tokens'
+       price_model || ' ' || replace(bucket, '_', ' ') || case when is_fee then ' requests' else ' tokens' end
            || case when service_tier <> 'standard' then ' (' || service_tier || ')' else '' end
-           || case when long_context_tier then ' (long context)' else '' end as ChargeDescription,
+           || case when long_context_tier and not is_fee then ' (long context)' else '' end as ChargeDescription,
        'Usage-Based' as ChargeFrequency,
        cast(day as timestamptz) as ChargePeriodStart,
        cast(day + interval 1 day as timestamptz) as ChargePeriodEnd,
@@ -144,7 +164,7 @@ select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCos
        cast(null as varchar) as CommitmentDiscountStatus,
        cast(null as varchar) as CommitmentDiscountType,
        cast(tokens as decimal(38, 0)) as ConsumedQuantity,
-       'Tokens' as ConsumedUnit,
+       case when is_fee then 'Requests' else 'Tokens' end as ConsumedUnit,
        cast(contracted_price * pricing_quantity as decimal(38, 16)) as ContractedCost,
        contracted_price as ContractedUnitPrice,
        cast(contracted_price * pricing_quantity as decimal(38, 16)) as EffectiveCost,
@@ -156,7 +176,7 @@ select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCos
        case when contract_rule is null then 'Standard' else 'Committed' end as PricingCategory,
        'USD' as PricingCurrency,
        pricing_quantity as PricingQuantity,
-       '1000000 Tokens' as PricingUnit,
+       case when is_fee then '1000 Requests' else '1000000 Tokens' end as PricingUnit,
        company as ProviderName,
        publisher as PublisherName,
        region as RegionId,
@@ -174,6 +194,9 @@ select cast(contracted_price * pricing_quantity as decimal(38, 16)) as BilledCos
            when 'cache_read' then 'Cache Read Tokens'
            when 'cache_write_5m' then 'Cache Write Tokens (5 min)'
            when 'cache_write_1h' then 'Cache Write Tokens (1 h)'
+           when 'audio_in' then 'Audio Input Tokens'
+           when 'audio_out' then 'Audio Output Tokens'
+           when 'web_search' then 'Web Search Requests'
            else 'Output Tokens'
        end as SkuMeter,
        json_object('x_ModelId', price_model, 'x_TokenType', bucket, 'x_ServiceTier', service_tier,

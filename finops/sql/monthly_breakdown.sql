@@ -11,7 +11,7 @@ with t as (
            provider,
            ts,
            request_count,
-           input_uncached + cache_read + cache_write_5m + cache_write_1h + output as tokens,
+           input_uncached + cache_read + cache_write_5m + cache_write_1h + output + audio_in + audio_out as tokens,
            cost_usd
     from scoped_usage
     where ts >= $prev_start

@@ -2,7 +2,7 @@
 select coalesce(sum(request_count), 0) as calls,
        coalesce(sum(request_count) filter (where price_status = 'priced'), 0) as priced_calls,
        coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) as priced_cost_usd,
-       coalesce(sum(input_uncached + cache_read + cache_write_5m + cache_write_1h + output)
+       coalesce(sum(input_uncached + cache_read + cache_write_5m + cache_write_1h + output + audio_in + audio_out)
                 filter (where price_status = 'priced'), 0) as priced_tokens,
        coalesce(sum(input_uncached), 0) as input_uncached,
        coalesce(sum(cache_read), 0) as cache_read,

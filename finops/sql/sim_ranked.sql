@@ -34,7 +34,7 @@ targeted as (
 ),
 movable as materialized (
     select dedupe_key, ts, record_kind, request_count, service_tier, price_model, target, cost_usd, complexity,
-           input_uncached, cache_read, cache_write_5m, cache_write_1h, output
+           input_uncached, cache_read, cache_write_5m, cache_write_1h, output, audio_in, audio_out, web_searches
     from targeted
     where target is not null
       and target <> price_model
@@ -52,6 +52,7 @@ select m.dedupe_key,
        row_number() over (order by m.complexity desc, m.dedupe_key) as complexity_rank,
        n.n_calls,
        m.input_uncached, m.cache_read, m.cache_write_5m, m.cache_write_1h, m.output,
+       m.audio_in, m.audio_out, m.web_searches,  -- sim_cf_calls: audio and the per-request fees on the target
        m.target,
        case when $by_spend then  -- only a top-k policy kept by spend reads it
            sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key

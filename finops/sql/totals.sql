@@ -2,7 +2,13 @@
 select count(*) as records,
        coalesce(sum(request_count), 0) as calls,
        coalesce(sum(request_count) filter (where price_status = 'priced'), 0) as priced_calls,
-       coalesce(sum(request_count) filter (where price_status <> 'priced'), 0) as flagged_calls,
+       -- not fully priced, by kind: calls (per-call records) apart from aggregate usage buckets (usage and
+       -- cost exports), which may carry no request count at all; billed cost lines are never priced
+       coalesce(sum(request_count) filter (where price_status <> 'priced' and record_kind = 'call'), 0)
+           as flagged_calls,
+       count(*) filter (where price_status <> 'priced' and record_kind = 'bucket') as flagged_buckets,
+       coalesce(sum(request_count) filter (where price_status <> 'priced' and record_kind = 'bucket'), 0)
+           as flagged_bucket_requests,
        coalesce(sum(request_count) filter (where cost_usd is null), 0) as unpriced_calls,
        coalesce(sum(cost_usd), 0) as cost_usd,
        min(ts) as first_ts,

@@ -1,0 +1,64 @@
+"""`aispend analyze`'s headline says what is not fully priced by kind (finops/report/analyze.py, render.py):
+calls apart from aggregate usage buckets, which usage and cost exports write with or without a request count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+from rich.console import Console
+
+from finops.report import render
+from finops.report.analyze import Analysis, analyze
+from finops.scope import set_scope
+
+from .helpers import add_call, store, table
+
+DAY = datetime(2025, 6, 2, 12, tzinfo=UTC)
+OTHER_DAY = datetime(2025, 6, 3, 12, tzinfo=UTC)  # a bucket on a day without calls is counted (scope.py)
+
+
+def report(con: duckdb.DuckDBPyConnection) -> tuple[Analysis, str]:
+    set_scope(con)
+    a = analyze(con, table())
+    console = Console(record=True, width=200)
+    render.analysis(console, a)
+    return a, console.export_text()
+
+
+def priced_call(con: duckdb.DuckDBPyConnection) -> None:
+    add_call(con, "gpt-4o-2024-08-06", DAY, input_uncached=1_000, output=100)
+
+
+def test_only_request_less_buckets_unpriced_are_named_buckets_not_zero_calls() -> None:
+    con = store()
+    priced_call(con)
+    add_call(con, "mystery-model-1", OTHER_DAY, input_uncached=5_000, record_kind="bucket", request_count=0)
+    a, text = report(con)
+    assert a.lower_bound and "at least" in text
+    (line,) = [x for x in text.splitlines() if "Not fully priced" in x]
+    assert "Not fully priced (see below): 1 usage bucket (no request count); the total is a lower bound" in line
+    assert "call" not in line
+    assert (a.totals["flagged_calls"], a.totals["flagged_buckets"], a.totals["flagged_bucket_requests"]) == (0, 1, 0)
+
+
+def test_calls_and_buckets_are_counted_apart() -> None:
+    con = store()
+    priced_call(con)
+    add_call(con, "mystery-model-1", DAY, input_uncached=10, output=1)
+    add_call(con, "mystery-model-1", DAY, input_uncached=10, output=1)
+    add_call(con, "mystery-model-2", OTHER_DAY, input_uncached=900, record_kind="bucket", request_count=12)
+    add_call(con, "mystery-model-2", OTHER_DAY, input_uncached=90, record_kind="bucket", request_count=0)
+    a, text = report(con)
+    assert a.not_fully_priced == "2 calls and 2 usage buckets (12 requests)"
+    assert "Not fully priced (see below): 2 calls and 2 usage buckets (12 requests);" in text
+    # the bucket's requests are calls of the total, not of the per-call count
+    assert a.totals["calls"] == 3 + 12 and a.totals["flagged_calls"] == 2
+
+
+def test_everything_priced_says_nothing() -> None:
+    con = store()
+    priced_call(con)
+    add_call(con, "gpt-4o-2024-08-06", OTHER_DAY, input_uncached=50, record_kind="bucket", request_count=0)
+    a, text = report(con)
+    assert not a.lower_bound and "Not fully priced" not in text and "at least" not in text
