@@ -64,6 +64,17 @@ class State:
 state = State()
 
 
+def _print_json(doc: Any) -> None:
+    """One JSON document on stdout: highlighted by rich on a terminal; otherwise the same text rich would
+    print (indent 2, UTF-8) written directly, which is much faster than rich's highlighting of a big document."""
+    text = json.dumps(doc)
+    if out.is_terminal:
+        out.print_json(text)
+    else:
+        out.file.write(json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n")
+        out.file.flush()
+
+
 def _parse_time(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
@@ -264,16 +275,17 @@ def analyze(
     """
     from finops.report import analyze as an
     from finops.report import render
-    from finops.scope import set_scope
+    from finops.scope import materialize, set_scope
 
     store = _store()
     quarantined = 0
     if paths:
         quarantined = _ingest(store, paths, fmt, assume_time, mapping).total("quarantined")
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
-    result = an.analyze(store.con, store.prices)
+    materialize(store.con, an.COLUMNS)
+    result = an.analyze(store.con, store)  # the store holds the price table's version and substitutions
     if as_json:
-        out.print_json(json.dumps(an.to_json(result)))
+        _print_json(an.to_json(result))
     else:
         render.analysis(out, result)
     if strict:
@@ -305,7 +317,7 @@ def reconcile(
         _ingest(store, paths, fmt, None, mapping)
     result = rc.reconcile(store.con, store.prices.version, _parse_time(since, "--since"), _parse_time(until, "--until"))
     if as_json:
-        out.print_json(json.dumps(rc.to_json(result)))
+        _print_json(rc.to_json(result))
     else:
         render_reconcile.reconciliation(out, result)
 
@@ -349,7 +361,7 @@ def simulate(
     from finops import scenario as scen
     from finops import simulate as sim
     from finops.report import render_sim
-    from finops.scope import set_scope
+    from finops.scope import materialize, set_scope
 
     if list_presets:
         for name, sc in scen.presets().items():
@@ -368,16 +380,12 @@ def simulate(
     if paths:
         _ingest(store, paths, fmt, assume_time)
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
-    results = [
-        sim.run(
-            store.con, store.prices, sc, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed
-        )
-        for sc in chosen
-    ]
+    materialize(store.con, sim.COLUMNS)
+    results = sim.run_many(
+        store.con, store, chosen, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed
+    )
     if as_json:
-        out.print_json(
-            json.dumps({"price_version": store.prices.version, "scenarios": [sim.to_json(r) for r in results]})
-        )
+        _print_json({"price_version": store.version, "scenarios": [sim.to_json(r) for r in results]})
         return
     if len(results) > 1:
         render_sim.comparison(out, results)
@@ -401,9 +409,7 @@ def quarantine(limit: Annotated[int, typer.Option(help="Rows to show.")] = 50, a
         [limit],
     ).fetchall()
     if as_json:
-        out.print_json(
-            json.dumps([dict(zip(["file", "line", "format", "reason", "raw"], r, strict=True)) for r in rows])
-        )
+        _print_json([dict(zip(["file", "line", "format", "reason", "raw"], r, strict=True)) for r in rows])
         return
     for f, line, fmt, reason, raw in rows:
         out.print(f"{f}:{line}: {reason} [{fmt}]")
@@ -466,7 +472,7 @@ def prices_list(
     table = pricing.load(state.pricing_dir)
     rows = render_prices.current_rows(table, provider)
     if as_json:
-        out.print_json(json.dumps(rows))
+        _print_json(rows)
     else:
         render_prices.list_table(out, table, rows)
 
@@ -488,7 +494,7 @@ def prices_show(
         raise UsageError(f"No model '{model}' in the price table {table.version}.", hint="See 'aispend prices list'.")
     docs = [render_prices.history(table, i) for i in ids]
     if as_json:
-        out.print_json(json.dumps(docs))
+        _print_json(docs)
     else:
         for d in docs:
             render_prices.show(out, d)
@@ -575,7 +581,7 @@ def prices_diff(
             )
     doc = pricing_tools.diff(pricing.load(a, contract=""), pricing.load(b, contract=""))
     if as_json:
-        out.print_json(json.dumps(doc))
+        _print_json(doc)
         return
     for line in pricing_tools.diff_lines(doc):
         out.print(line, markup=False)
@@ -674,7 +680,7 @@ def report_monthly(
         pack.write(store.con, m, rates, kind, output, force=force)
         err.print(f"Wrote the {m.month} report to {output} ({kind}, prices {m.price_version}).")
     if as_json:
-        out.print_json(json.dumps(monthly.to_json(m)))
+        _print_json(monthly.to_json(m))
     elif output is None and kind in ("md", "html"):
         sys.stdout.write(pack.text(m, kind))
     elif output is None:

@@ -163,11 +163,12 @@ def load(con: duckdb.DuckDBPyConnection, path: Path | None, sc: Scenario, data: 
     rows = con.execute(
         """
         with m as (
-            select c.dedupe_key, c.model, c.price_model, c.target, c.tags[$tag] as tag,
+            select c.dedupe_key, u.model, c.price_model, c.target, u.tags[$tag] as tag,
                    case when c.kept then 'kept' when c.target is not null then 'moved' else 'stay' end as role,
                    e.request_id, e.model as eval_model, e.score
             from sim_calls c
-            join evals e on e.request_id in (c.request_id, split_part(c.dedupe_key, ':', 2))
+            join usage u on u.dedupe_key = c.dedupe_key  -- the logged model, tags and request id
+            join evals e on e.request_id in (u.request_id, split_part(c.dedupe_key, ':', 2))
         )
         select dedupe_key, any_value(role), any_value(tag),
                max(score) filter (where eval_model in (model, price_model)

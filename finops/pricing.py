@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -515,6 +515,25 @@ class PriceTable(BaseModel):
     def fees_for(self, model_id: str) -> list[Fee]:
         return [f for i, f in self.fee_rows if i == model_id]
 
+    def substitution_map(self) -> dict[str, str]:
+        return substitution_map(self)
+
+    def model_ids(self) -> set[str]:
+        """The declared model ids (what the files say)."""
+        return {m.id for _p, m in self.models()}
+
+
+class PriceInfo(Protocol):
+    """What reports and scenarios need of the price table: a PriceTable, or a Store holding one
+    (finops/store.py), which reads the version and the substitution map from the store without parsing."""
+
+    @property
+    def version(self) -> str: ...
+
+    def substitution_map(self) -> dict[str, str]: ...
+
+    def model_ids(self) -> set[str]: ...
+
 
 # ---------------------------------------------------------------- contracts (user file, layered on list prices)
 
@@ -814,10 +833,7 @@ def _targets(models: list[str], exclude: list[str], ids: Iterable[str]) -> list[
     return [i for i in _expand(models, ids) if i not in left_out]
 
 
-def load(directory: Path | None = None, contract: Path | str | None = None) -> PriceTable:
-    """Read and validate every price file (and the contract: `contract`, else `$AISPEND_CONTRACT`).
-    Raises PriceFileError naming file, model and field."""
-    directory = Path(directory or default_pricing_dir())
+def _files(directory: Path) -> tuple[str, list[Path]]:
     version_file = directory / "VERSION"
     if not version_file.is_file():
         raise PriceFileError(f"{directory}: no VERSION file; is this a pricing directory?")
@@ -825,11 +841,31 @@ def load(directory: Path | None = None, contract: Path | str | None = None) -> P
     files = sorted(p for p in directory.glob("*.toml") if p.name != "substitutions.toml")
     if not files:
         raise PriceFileError(f"{directory}: no price files (*.toml)")
+    return version, files
+
+
+def table_digest(directory: Path | None = None) -> str:
+    """The digest `load` gives this directory's table, from the files' bytes alone (no parsing): the store
+    keeps it in price_meta, so a command can tell the store already holds this table."""
+    directory = Path(directory or default_pricing_dir())
+    version, files = _files(directory)
     digest = hashlib.sha256(version.encode() + TABLE_FORMAT.encode())
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    sub_file = directory / "substitutions.toml"
+    if sub_file.is_file():
+        digest.update(b"substitutions\0" + sub_file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load(directory: Path | None = None, contract: Path | str | None = None) -> PriceTable:
+    """Read and validate every price file (and the contract: `contract`, else `$AISPEND_CONTRACT`).
+    Raises PriceFileError naming file, model and field."""
+    directory = Path(directory or default_pricing_dir())
+    version, files = _files(directory)
     providers: dict[str, ProviderFile] = {}
     seen_ids: dict[str, str] = {}
     for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes())
         pf = _parse(f, ProviderFile)
         _check_provider(f, pf, seen_ids)
         providers[pf.provider] = pf
@@ -838,7 +874,6 @@ def load(directory: Path | None = None, contract: Path | str | None = None) -> P
     sub_file = directory / "substitutions.toml"
     all_ids = {pm.id for pm in expanded}
     if sub_file.is_file():
-        digest.update(b"substitutions\0" + sub_file.read_bytes())
         subs = _parse(sub_file, SubstitutionFile).rules
         for i, rule in enumerate(subs):
             if rule.target not in all_ids:
@@ -848,7 +883,7 @@ def load(directory: Path | None = None, contract: Path | str | None = None) -> P
     table = PriceTable(
         directory=directory,
         version=version,
-        digest=digest.hexdigest()[:16],
+        digest=table_digest(directory),
         providers=providers,
         substitutions=subs,
         expanded=expanded,
@@ -1409,8 +1444,15 @@ PRICE_TABLES = (
     "price_platforms",
     "rate_card",
     "price_fees",
+    "price_substitutions",
 )
 CONTRACT_TABLES = ("contract_rules", "contract_credits", "contract_meta")
+
+
+def installed_digest(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The digest of the price table the store holds (None: none installed)."""
+    rows = con.execute("select digest from price_meta").fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def install(con: duckdb.DuckDBPyConnection, table: PriceTable, *, force: bool = False) -> bool:
@@ -1452,6 +1494,7 @@ def _install_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> None:
         con.executemany("insert into price_platforms values (?, ?)", platforms)
     _insert_arrow(con, "rate_card", rate_card_rows(table))
     _insert_arrow(con, "price_fees", fee_rows(table))
+    _insert_arrow(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
     con.execute("insert into price_meta values (?, ?, ?, now())", [table.version, table.digest, str(table.directory)])
 
 

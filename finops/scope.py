@@ -17,6 +17,7 @@ it is the spend of a day nothing finer describes. Its price_status stays 'billed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import duckdb
@@ -69,3 +70,11 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
     con.execute(
         f"create or replace temp view scoped_dropped as select u.*, d.best_rank as kept_rank {joined} where {dropped}"
     )
+
+
+def materialize(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> None:
+    """Price the scoped calls once: keep `columns` of scoped_usage in the temp table scoped_calls and point
+    scoped_usage at it. A report runs a dozen queries over scoped_usage; each would re-run the price join
+    over every call. A later query that needs another column fails with a binder error, never silently."""
+    con.execute(f"create or replace temp table scoped_calls as select {', '.join(columns)} from scoped_usage")
+    con.execute("create or replace temp view scoped_usage as select * from scoped_calls")

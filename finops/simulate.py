@@ -7,25 +7,34 @@ headline in `aispend analyze` is price only.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
-from finops import db, evals, pricing, scenario
+from finops import db, pricing, scenario
+
+if TYPE_CHECKING:
+    from finops.evals import EvalSample
 
 NAIVE_80_20 = Decimal("0.208")  # 0.2 + 0.8 x 0.01: 80% of spend moved to a 99% cheaper model
 HARVEY_RATIO = Decimal(1) / Decimal(3)  # "cut inference cost 3x with no quality loss" (routing.md §5)
 HARVEY_MEASURED = Decimal("0.386")  # $368 / $954 on the 100-task LAB slice (Fireworks, June 2026)
 QUALITY_LABEL = "price only, quality not assessed"
 HEADLINE_SAMPLES = 200
+# the columns of scoped_usage the scenarios read (scope.materialize)
+COLUMNS = (
+    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "price_model", "price_status",
+    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out",
+    "reasoning", "web_searches", "cost_usd",
+)  # fmt: skip
 
 
 @dataclass
@@ -72,28 +81,24 @@ class Headline:
 
 def install_substitution(con: duckdb.DuckDBPyConnection, mapping: dict[str, str]) -> None:
     items = sorted(mapping.items())
-    rows = pa.table(
-        {"model": pa.array([k for k, _ in items], pa.string()), "target": pa.array([v for _, v in items], pa.string())}
+    con.execute(
+        "create or replace temp table substitution as "
+        "select unnest($models::varchar[]) as model, unnest($targets::varchar[]) as target",
+        {"models": [k for k, _ in items], "targets": [v for _, v in items]},
     )
-    con.register("substitution_rows", rows)
-    con.execute("create or replace temp table substitution as select * from substitution_rows")
-    con.unregister("substitution_rows")
 
 
 def headline(
-    con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, mapping: dict[str, str] | None = None
+    con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, mapping: dict[str, str] | None = None
 ) -> Headline:
     """All-to-small and Armstrong 80/20 on the scoped calls (scope.set_scope must have run).
 
     Runs the shipped presets (scenario engine below) with a smaller Monte Carlo.
     """
     overrides = {"substitution": mapping} if mapping else {}
-    base = scenario.preset("all-to-small")
-    arm = scenario.preset("armstrong-80-20")
-    results = [
-        run(con, table, sc.model_copy(update=overrides), samples=HEADLINE_SAMPLES, projection=False)
-        for sc in (base, arm)
-    ]
+    base = scenario.preset("all-to-small").model_copy(update=overrides)
+    arm = scenario.preset("armstrong-80-20").model_copy(update=overrides)
+    results = run_many(con, table, [base, arm], samples=HEADLINE_SAMPLES, projection=False)
     small, armstrong = results
     row = con.execute(
         "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced'"
@@ -114,7 +119,7 @@ def headline(
         armstrong_kept_calls=kept,
         armstrong_kept_spend_usd=kept_spend,
         movable_spend_usd=armstrong.actual_usd,
-        substitutions=pricing.substitution_map(table) if mapping is None else mapping,
+        substitutions=table.substitution_map() if mapping is None else mapping,
         results=results,
     )
 
@@ -122,8 +127,9 @@ def headline(
 # ====================================================================== scenarios (issue 3)
 #
 # A scenario run:
-#   1. sim_calls: priced calls in scope, their target (substitution or per-tag map), complexity rank and
-#      policy role (kept / moved / stay), all in SQL (sql/sim_calls.sql);
+#   1. sim_calls: priced calls in scope, their target (substitution or per-tag map), complexity rank
+#      (sql/sim_ranked.sql, shared by scenarios that differ only in policy) and policy role (kept / moved /
+#      stay, sql/sim_calls.sql), all in SQL;
 #   2. the counterfactual cost of every targeted call, by the SAME price_join as actual spend, on the
 #      target at the call's own ts and tier, tokens scaled by tau (tokenizer) and gamma (verbosity);
 #   3. group sums by (bootstrap block, tokenizer pair, role) -> the exact central cost in Decimal, and a
@@ -211,9 +217,11 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def _resolve_map(table: pricing.PriceTable, sc: scenario.Scenario) -> dict[str, str]:
-    ids = {m.id for _p, m in table.models()}
-    mapping = pricing.substitution_map(table)
+def _resolve_map(table: pricing.PriceInfo, sc: scenario.Scenario) -> dict[str, str]:
+    mapping = table.substitution_map()
+    if not sc.substitution and not sc.policy.targets:
+        return {k: v for k, v in mapping.items() if k != v}
+    ids = table.model_ids()
     for key, target in sc.substitution.items():
         if target not in ids:
             raise scenario.ScenarioError(
@@ -233,7 +241,7 @@ def _resolve_map(table: pricing.PriceTable, sc: scenario.Scenario) -> dict[str, 
     return {k: v for k, v in mapping.items() if k != v}
 
 
-def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> None:
+def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: scenario.Scenario) -> None:
     mapping = _resolve_map(table, sc)
     install_substitution(con, mapping)
     con.execute("create or replace temp table sim_target as select * from substitution")
@@ -258,8 +266,102 @@ def _install_inputs(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, s
     con.execute(f"create or replace temp macro sim_tags_ok(t) as ({' and '.join(conds) or 'true'})")
 
 
-def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scenario.Scenario) -> SimData:
-    """Run the SQL side of a scenario over scoped_usage (scope.set_scope must have run)."""
+def calls_key(table: pricing.PriceInfo, sc: scenario.Scenario) -> str:
+    """Everything sim_ranked and the counterfactual tables depend on: two scenarios with the same key
+    differ only in policy (top-k share, cascade, advisor...), and the second can reuse the first's tables."""
+    per_tag = sc.policy.kind == "per-tag"
+    parts = [
+        sorted(_resolve_map(table, sc).items()),
+        per_tag,
+        sorted(sc.policy.targets.items()) if per_tag else [],
+        (sc.policy.tag or "") if per_tag else "",
+        sc.scope.model_dump(mode="json"),
+        sc.complexity.model_dump(mode="json"),
+        sc.cost.model_dump(mode="json"),
+        _by_spend(sc),
+    ]
+    return json.dumps(parts, sort_keys=True, default=str)
+
+
+def _by_spend(sc: scenario.Scenario) -> bool:
+    """Whether the policy keeps calls by spend ranked before them (sim_ranked computes it only then)."""
+    return sc.policy.kind == "top-k" and sc.policy.keep_by == "spend"
+
+
+def collect(
+    con: duckdb.DuckDBPyConnection,
+    table: pricing.PriceInfo,
+    sc: scenario.Scenario,
+    *,
+    shared: SimData | None = None,
+) -> SimData:
+    """Run the SQL side of a scenario over scoped_usage (scope.set_scope must have run).
+
+    `shared`: the SimData of the scenario collected just before on the same connection and scope, with the
+    same calls_key: its ranked calls and counterfactual costs (temp tables) are reused, only the policy is
+    applied again."""
+    policy = {
+        "top_k": sc.policy.kind == "top-k",
+        "keep": _dec(sc.policy.keep),
+        "keep_by_spend": sc.policy.keep_by == "spend",
+    }
+    if shared is None:
+        shared = _build_calls(con, table, sc)
+    con.execute(
+        "create or replace temp table sim_policy as "
+        "select $top_k as top_k, $keep as keep, $keep_by_spend as keep_by_spend",
+        policy,
+    )
+    con.execute("create or replace temp view sim_calls as " + db.sql_text("sim_calls"))
+    n = shared.calls_in_scope
+    # money as text, read with Decimal(): exact, and faster than the driver's DECIMAL conversion
+    groups = con.execute(
+        """
+        select block,
+               coalesce(pair, -1) as pair,
+               case when kept then 'kept' when target is not null and cf_ok then 'moved' else 'stay' end as role,
+               count(*) as n,
+               cast(sum(actual_usd) as varchar) as a,
+               cast(coalesce(sum(cf) filter (where cf_ok), 0) as varchar) as cf,
+               cast(coalesce(sum(cf_in) filter (where cf_ok), 0) as varchar) as cf_in,
+               count(*) filter (where target is not null and not coalesce(cf_ok, false)) as target_unpriced
+        from sim_calls
+        group by all
+        order by all
+        """
+    ).fetchall()
+    names = ["block", "pair", "role", "n", "a", "cf", "cf_in", "target_unpriced"]
+    gs = [
+        dict(zip(names, (b, p, r, n, Decimal(a), Decimal(cf), Decimal(ci), t), strict=True))
+        for b, p, r, n, a, cf, ci, t in groups
+    ]
+    moved_by_tag: dict[str, int] = {}
+    if sc.quality.retention_by_tag:
+        key = sc.quality.tag or sc.policy.tag or "team"
+        moved_by_tag = {
+            str(v): int(n)
+            for v, n in con.execute(
+                "select coalesce(u.tags[$k], '(none)'), count(*) from sim_calls c "
+                "join usage u on u.dedupe_key = c.dedupe_key where not c.kept group by 1",
+                {"k": key},
+            ).fetchall()
+        }
+    return SimData(
+        moved_by_tag=moved_by_tag,
+        groups=gs,
+        pairs=shared.pairs,
+        calls_in_scope=n,
+        unpriced_excluded=shared.unpriced_excluded,
+        not_in_scope=shared.not_in_scope,
+        not_in_scope_usd=shared.not_in_scope_usd,
+        target_unpriced=sum(int(g["target_unpriced"]) for g in gs),
+        curve_buckets=shared.curve_buckets,
+    )
+
+
+def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: scenario.Scenario) -> SimData:
+    """The policy-free part of collect: sim_ranked, the tokenizer pairs, every call priced on its target
+    (sim_rows), and the counts that do not depend on the policy (in a SimData without groups)."""
     _install_inputs(con, table, sc)
     params = {
         "since": sc.scope.since,
@@ -267,20 +369,19 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
         "providers_any": not sc.scope.providers,
         "per_tag": sc.policy.kind == "per-tag",
         "tag_key": sc.policy.tag or "",
-        "top_k": sc.policy.kind == "top-k",
-        "keep": _dec(sc.policy.keep),
-        "keep_by_spend": sc.policy.keep_by == "spend",
         "w_output": sc.complexity.output_weight,
         "w_reasoning": sc.complexity.reasoning_weight,
         "w_tool": sc.complexity.tool_weight,
         "prior_tag": sc.complexity.tag or "",
+        "has_priors": bool(sc.complexity.tag_priors),
+        "by_spend": _by_spend(sc),
     }
-    con.execute("create or replace temp table sim_calls as " + db.sql_text("sim_calls"), params)
+    con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
     # tokenizer pairs and cache mode, per (model, target)
     pairs: list[Pair] = []
     providers = dict(con.execute("select model, provider from price_models").fetchall())
     for src, dst in con.execute(
-        "select distinct price_model, target from sim_calls where target is not null order by all"
+        "select distinct price_model, target from sim_ranked where target is not null order by all"
     ).fetchall():
         central, lo, hi = tokenizer_ratio(src, dst, sc.cost.tokenizer_ratio)
         cold = sc.cost.cache == "cold" or (sc.cost.cache == "auto" and providers.get(src) != providers.get(dst))
@@ -293,77 +394,60 @@ def collect(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable, sc: scena
             "insert into sim_pair values (?, ?, ?, ?, ?)",
             [(p.src, p.dst, p.tau, p.cold, i) for i, p in enumerate(pairs)],
         )
-    gamma = _dec(sc.cost.verbosity.value)
-    for name, scale in (("sim_cf_full", 1), ("sim_cf_in", 0)):
-        con.execute(
-            f"create or replace temp table {name} as " + db.sql_text("sim_cf_calls"),
-            {"gamma": gamma, "output_scale": scale},
-        )
-        con.execute(f"create or replace temp view {name}_priced as " + db.price_join(name))
-    row = con.execute("select count(*) from sim_calls").fetchone()
+    cf_calls = db.sql_text("sim_cf_calls")
+    con.execute("create or replace temp macro sim_cf_calls(gamma, output_scale) as table " + cf_calls)
+    row = con.execute("select count(*) from sim_ranked").fetchone()
     n = int(row[0]) if row else 0
     blocks = max(1, min(n, BLOCKS))
-    groups = con.execute(
+    # every ranked call with its bootstrap block, tokenizer pair and counterfactual costs (priced once: every
+    # policy's groups and the cost curve read these rows); only the columns read after this, sim_ranked is dropped
+    con.execute(
         f"""
-        with j as (
-            select c.*, f.cost_usd as cf, i.cost_usd as cf_in, p.pair,
-                   f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
-            from sim_calls c
-            left join sim_pair p on p.src = c.price_model and p.dst = c.target
-            left join sim_cf_full_priced f on f.dedupe_key = c.dedupe_key
-            left join sim_cf_in_priced i on i.dedupe_key = c.dedupe_key
-        )
-        select cast(hash(dedupe_key) % {blocks} as integer) as block,
-               coalesce(pair, -1) as pair,
-               case when kept then 'kept' when target is not null and cf_ok then 'moved' else 'stay' end as role,
-               count(*) as n,
-               sum(actual_usd) as a,
-               coalesce(sum(cf) filter (where cf_ok), 0) as cf,
-               coalesce(sum(cf_in) filter (where cf_ok), 0) as cf_in,
-               count(*) filter (where target is not null and not coalesce(cf_ok, false)) as target_unpriced
-        from j
-        group by all
-        order by all
-        """
-    ).fetchall()
-    names = ["block", "pair", "role", "n", "a", "cf", "cf_in", "target_unpriced"]
-    gs = [dict(zip(names, g, strict=True)) for g in groups]
-    excluded = con.execute("select count(*) from scoped_usage where price_status <> 'priced'").fetchone()
-    out_of_scope = con.execute(
-        "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced' "
-        "and dedupe_key not in (select dedupe_key from sim_calls)"
+        create or replace temp table sim_rows as
+        select r.dedupe_key, r.ts, r.price_model, r.target, r.actual_usd,
+               r.complexity_rank, r.n_calls, r.spend_before, r.spend_total,
+               cast(hash(r.dedupe_key) % {blocks} as integer) as block,
+               p.pair,
+               f.cost_usd as cf,
+               i.cost_usd as cf_in,
+               f.price_status = 'priced' as cf_priced,
+               f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
+        from sim_ranked r
+        left join sim_pair p on p.src = r.price_model and p.dst = r.target
+        left join ({db.price_join("sim_cf_calls($gamma, 1)")}) f on f.complexity_rank = r.complexity_rank
+        left join ({db.price_join("sim_cf_calls($gamma, 0)")}) i on i.complexity_rank = r.complexity_rank
+        """,
+        {"gamma": _dec(sc.cost.verbosity.value)},
+    )
+    con.execute("drop table sim_ranked")
+    counts = con.execute(
+        "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
+        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_usage"
     ).fetchone()
+    in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_rows").fetchone()
+    excluded, priced, priced_usd = counts if counts else (0, 0, ZERO)
+    # sim_rows holds priced calls of scoped_usage (one row per dedupe_key): the rest are out of scope
+    not_in_scope = int(priced) - n
+    not_in_scope_usd = Decimal(priced_usd) - Decimal(in_scope[0] if in_scope else ZERO)
     curve = con.execute(
         """
         -- bucket b = the smallest share j (in %) at which the call is kept: rank <= round(j x n / 100)
         select cast(((2 * c.complexity_rank - 1) * 100 + 2 * c.n_calls - 1) // (2 * c.n_calls) as integer) as bucket,
                sum(c.actual_usd),
-               sum(case when f.price_status = 'priced' then f.cost_usd else c.actual_usd end)
-        from sim_calls c
-        left join sim_cf_full_priced f on f.dedupe_key = c.dedupe_key
+               sum(case when c.cf_priced then c.cf else c.actual_usd end)
+        from sim_rows c
         group by all
         order by bucket
         """
     ).fetchall()
-    moved_by_tag: dict[str, int] = {}
-    if sc.quality.retention_by_tag:
-        key = sc.quality.tag or sc.policy.tag or "team"
-        moved_by_tag = {
-            str(v): int(n)
-            for v, n in con.execute(
-                "select coalesce(tags[$k], '(none)'), count(*) from sim_calls where not kept group by 1",
-                {"k": key},
-            ).fetchall()
-        }
     return SimData(
-        moved_by_tag=moved_by_tag,
-        groups=gs,
+        groups=[],
         pairs=pairs,
         calls_in_scope=n,
-        unpriced_excluded=int(excluded[0]) if excluded else 0,
-        not_in_scope=int(out_of_scope[0]) if out_of_scope else 0,
-        not_in_scope_usd=Decimal(out_of_scope[1]) if out_of_scope else ZERO,
-        target_unpriced=sum(int(g["target_unpriced"]) for g in gs),
+        unpriced_excluded=int(excluded),
+        not_in_scope=not_in_scope,
+        not_in_scope_usd=not_in_scope_usd,
+        target_unpriced=0,
         curve_buckets=[(int(b), Decimal(a), Decimal(c)) for b, a, c in curve],
     )
 
@@ -528,7 +612,7 @@ def _percentiles(xs: np.ndarray) -> tuple[float, float, float]:
 
 def run(
     con: duckdb.DuckDBPyConnection,
-    table: pricing.PriceTable,
+    table: pricing.PriceInfo,
     sc: scenario.Scenario,
     *,
     evals_path: Path | None = None,
@@ -537,9 +621,11 @@ def run(
     samples: int | None = None,
     seed: int | None = None,
     projection: bool = True,
+    shared: SimData | None = None,
 ) -> Result:
-    """Run one scenario on scoped_usage: exact central costs, bands, quality, curve and projection."""
-    data = collect(con, table, sc)
+    """Run one scenario on scoped_usage: exact central costs, bands, quality, curve and projection.
+    `shared`: see collect."""
+    data = collect(con, table, sc, shared=shared)
     warnings: list[str] = []
     if data.target_unpriced:
         warnings.append(f"{data.target_unpriced} call(s) stay on their model: the target has no price at their date")
@@ -549,7 +635,11 @@ def run(
     n_samples = samples or sc.uncertainty.samples
     _central(sc, len(data.pairs))
     pol, qual = sc.policy, sc.quality
-    ev = evals.load(con, evals_path, sc, data) if evals_path else None
+    ev: EvalSample | None = None
+    if evals_path:
+        from finops import evals  # pyarrow and the ingest formats: only when an evals file is given
+
+        ev = evals.load(con, evals_path, sc, data)
     if sc.quality.model == "Q4" and ev is None:
         raise scenario.ScenarioError(f"{sc.name}: quality.model = 'Q4' needs a paired evaluation file (--evals FILE)")
     savings: list[float] = []
@@ -601,6 +691,19 @@ def run(
     if projection:
         res.projection = project(con, sc, res, horizon=horizon, growth=growth)
     return res
+
+
+def run_many(
+    con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, scenarios: list[scenario.Scenario], **options: Any
+) -> list[Result]:
+    """Run scenarios in order (options: those of `run`). A scenario with the same calls_key as the one before
+    it (same calls and targets, another policy) reuses its ranked calls and counterfactual costs."""
+    results: list[Result] = []
+    for sc in scenarios:
+        prev = results[-1] if results else None
+        same = prev is not None and calls_key(table, prev.scenario) == calls_key(table, sc)
+        results.append(run(con, table, sc, shared=prev.data if prev and same else None, **options))
+    return results
 
 
 def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> str:

@@ -12,6 +12,8 @@ import duckdb
 from finops import db, pricing, simulate
 
 REPORT_TAGS = ("team", "project")
+# the columns of scoped_usage the report reads (scope.materialize): the scenarios' and a few more
+COLUMNS = tuple(dict.fromkeys((*simulate.COLUMNS, "platform", "model", "format")))
 
 
 def _s(n: int) -> str:
@@ -68,7 +70,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | Non
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
-def analyze(con: duckdb.DuckDBPyConnection, table: pricing.PriceTable) -> Analysis:
+def analyze(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo) -> Analysis:
     """Everything `aispend analyze` shows, over `scoped_usage` (see scope.set_scope)."""
     totals = _rows(con, db.sql_text("totals"))[0]
     keys = [r["key"] for r in _rows(con, db.sql_text("tag_keys"))]

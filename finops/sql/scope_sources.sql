@@ -1,15 +1,28 @@
 -- which source each provider's spend was counted from (finops/scope.py): calls, usage buckets or billed
 -- cost lines. grain: one row per provider x platform x source.
+-- Summed by UTC day and format first: the date of a timestamp is computed once per call, the rest per group.
+with by_day as (
+    select provider,
+           platform,
+           record_kind,
+           cast(ts as date) as day,
+           format,
+           count(*) as records,
+           sum(request_count) as requests,
+           sum(cost_usd) as cost_usd
+    from scoped_usage
+    group by all
+)
 select provider,
        platform,
        case record_kind when 'call' then 'calls' when 'bucket' then 'usage buckets' else 'cost lines' end as source,
-       count(distinct cast(ts as date)) as days,
-       cast(min(cast(ts as date)) as varchar) as first_day,
-       cast(max(cast(ts as date)) as varchar) as last_day,
-       count(*) as records,
-       coalesce(sum(request_count), 0) as requests,
+       count(distinct day) as days,
+       cast(min(day) as varchar) as first_day,
+       cast(max(day) as varchar) as last_day,
+       sum(records) as records,
+       coalesce(sum(requests), 0) as requests,
        coalesce(sum(cost_usd), 0) as cost_usd,
        string_agg(distinct format, ', ' order by format) as formats
-from scoped_usage
+from by_day
 group by all
 order by provider, platform, min(case record_kind when 'call' then 1 when 'bucket' then 2 else 3 end)
