@@ -313,3 +313,32 @@ def test_report_help_has_an_example() -> None:
     res = run("report", "monthly", "--help")
     assert res.exit_code == 0 and "Example:" in res.stdout
     assert os.environ.get("AISPEND_DB")  # isolated by conftest
+
+
+def test_a_month_is_a_lower_bound_when_only_a_usage_bucket_is_unpriced(tmp_path: Path, no_scenarios: None) -> None:
+    """Every call priced, but an Anthropic usage-report bucket (no request count) for a model the table
+    does not know: the month's total misses that bucket's cost, so it must say 'at least'."""
+    from finops.store import open_store
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    call = {"id": "chatcmpl-m1", "object": "chat.completion", "created": 1752537600, "model": "gpt-4o-2024-08-06",
+            "usage": {"prompt_tokens": 1000, "completion_tokens": 100}}  # fmt: skip
+    (logs / "calls.jsonl").write_text(json.dumps(call) + "\n")
+    bucket = {"uncached_input_tokens": 500, "cache_creation": {"ephemeral_1h_input_tokens": 0,
+              "ephemeral_5m_input_tokens": 0}, "cache_read_input_tokens": 0, "output_tokens": 50,
+              "server_tool_use": {"web_search_requests": 0}, "api_key_id": None, "workspace_id": None,
+              "model": "k3x9q2m7w1z4", "service_tier": "standard", "context_window": "0-200k"}  # fmt: skip
+    report = {"data": [{"starting_at": "2025-07-15T00:00:00Z", "ending_at": "2025-07-16T00:00:00Z",
+                        "results": [bucket]}], "has_more": False, "next_page": None}  # fmt: skip
+    (logs / "usage_report.json").write_text(json.dumps(report))
+    db = tmp_path / "s.duckdb"
+    assert run("--db", str(db), "ingest", str(logs)).exit_code == 0
+    s = open_store(db)
+    try:
+        m = monthly.build(s.con, s.prices, month="2025-07")
+    finally:
+        s.close()
+    h = m.headline
+    assert (h["calls"], h["unpriced_calls"], h["not_fully_priced"]) == (1, 0, 1)
+    assert m.lower_bound

@@ -37,8 +37,8 @@ def render(m: Monthly) -> str:
     lines.append(f"- Run-rate: {money(rr['amount'], c)} ({rr['method']})")
     if m.lower_bound:
         lines.append(
-            f"- {num(h['unpriced_calls'])} call(s) could not be priced: the total is a lower bound "
-            "(see *Not fully priced*)."
+            f"- {num(h['not_fully_priced'])} record(s) not fully priced ({num(h['unpriced_calls'])} call(s) with "
+            "no price at all): the total is a lower bound (see *Not fully priced*)."
         )
     lines.append("")
     if m.savings:

@@ -73,7 +73,8 @@ class Monthly:
 
     @property
     def lower_bound(self) -> bool:
-        return int(self.headline["unpriced_calls"]) > 0
+        # any call or usage bucket priced in part or not at all (not only calls with no price at all)
+        return int(self.headline["not_fully_priced"]) > 0
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -218,7 +219,7 @@ def build(
             "cost": c,
             "change": total - c,
             "change_ratio": _q((total - c) / c) if c else None,
-            "lower_bound": bool(row["unpriced_calls"]),
+            "lower_bound": bool(row["not_fully_priced"]),
         }
 
     # forecast: daily spend over the trailing months up to the last complete day of data in the month
@@ -264,6 +265,7 @@ def build(
         "calls": int(cur["calls"]),
         "flagged_calls": int(cur["flagged_calls"]),
         "unpriced_calls": int(cur["unpriced_calls"]),
+        "not_fully_priced": int(cur["not_fully_priced"]),
         "vs_previous_month": compare(prev),
         "vs_quarter_ago": compare(quarter),
         "forecast": {"month": target_label, "amount": forecast, "method": methods["forecast"]},

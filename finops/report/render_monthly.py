@@ -32,7 +32,9 @@ def render(console: Console, m: Monthly, *, top: int = 8) -> None:
     head.append(f"Forecast method: {f['method']}.", style="dim")
     if m.lower_bound:
         head.append(
-            f"\n{num(h['unpriced_calls'])} call(s) could not be priced: the total is a lower bound.", style="yellow"
+            f"\n{num(h['not_fully_priced'])} record(s) not fully priced ({num(h['unpriced_calls'])} call(s) with "
+            "no price at all): the total is a lower bound.",
+            style="yellow",
         )
     title = f"AI spend {m.month}" + ("" if m.complete else " (month to date)")
     console.print(Panel(head, title=title, expand=False))

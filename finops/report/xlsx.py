@@ -85,7 +85,7 @@ def write(m: Monthly, daily: list[dict[str, Any]], path: Path) -> None:
         if fmt:
             cell.number_format = fmt
 
-    line("Total spend" + (" (at least: some calls unpriced)" if m.lower_bound else ""), h["total"], money)
+    line("Total spend" + (" (at least: some records not fully priced)" if m.lower_bound else ""), h["total"], money)
     ws.cell(row=ws.max_row, column=1).font = BOLD
     for key, label in (("vs_previous_month", "previous month"), ("vs_quarter_ago", "same month a quarter ago")):
         cmp = h[key]
