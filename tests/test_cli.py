@@ -59,7 +59,9 @@ def test_json_totals_equal_the_sum_of_their_lines(analyzed: tuple[Path, dict[str
     assert sum(Decimal(r["cost_usd"]) for r in doc["by_tag"]["team"]) == total
     assert sum(r["calls"] for r in doc["by_month"]) == doc["totals"]["calls"] == manifest["total"]["billable_calls"]
     assert doc["totals"]["cost_is_lower_bound"] is True
-    assert "ft:gpt-4o-mini-2024-07-18:acme:support-v2:abc123x" in doc["models_to_add"]
+    # priced since table 2026.11.23-6 (fine-tuned gpt-4o-mini rates); the deliberate no-price model stays listed
+    assert "ft:gpt-4o-mini-2024-07-18:acme:support-v2:abc123x" not in doc["models_to_add"]
+    assert "k3x9q2m7w1z4" in doc["models_to_add"]
     assert doc["price_version"] == (ROOT / "pricing" / "VERSION").read_text().strip()
     assert sum(r["records"] for r in doc["quarantine"]) == manifest["total"]["rejected_records"]
     cf = doc["counterfactual"]

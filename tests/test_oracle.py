@@ -68,6 +68,7 @@ _NO_ORACLE_BATCH = (
     "gpt-4.5-preview",
     "gpt-5.1-codex-mini",
     "gpt-5.3-codex",
+    "text-embedding-3-small",  # Batch API embeddings 0.01 = half of 0.02 (LiteLLM 1.109.1 input_cost_per_token_batches 1e-08)
     # anthropic
     "claude-3-opus",
     "claude-3-sonnet",
@@ -132,6 +133,12 @@ ALLOW: dict[tuple[str, str], str] = {
         "before introductory pricing; pricing/google.toml sources gemini36-launch, gemini36-intro). genai "
         "(prices_checked 2026-08-13) applies the 0.75 introductory price to every date before 2027. The day the "
         "intro price started (2026-08-13) is grade C."
+    ),
+    ("ft:gpt-4o-mini-2024-07-18", "cache_read"): (
+        "Fine-tuned gpt-4o-mini cached input is 0.15 (half the 0.30 input, OpenAI's 0.5x cache multiple): LiteLLM "
+        "1.109.1 (data/litellm/model_prices_and_context_window.json) ft:gpt-4o-mini-2024-07-18 "
+        "cache_read_input_token_cost 1.5e-07. genai's 'ft:gpt-4o-mini' lists no cache price and bills cached "
+        "tokens at the 0.30 input rate."
     ),
     ("o1-mini", "ts<2025-01-31"): (
         f"{REF} §7.1 and data/price_history.csv: o1-mini launched at 3/12 (weighmyprompt.com, grade B) and was "

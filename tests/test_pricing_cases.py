@@ -19,7 +19,10 @@ noted in the case):
   Claude 3.5 Haiku  launch 1 / 0.10 / 1.25 / – / 5, then 0.80 / 0.08 / 1 / 1.60 / 4   §7.2
   Claude Opus 4.5   5 / 0.50 / 6.25 / 10 / 25                                 §7.2
   Gemini 2.5 Pro    1.25 / 0.125 / 10; >200k: 2.50 / 0.25 / 15                §7.3
-  Gemini 2.5 Flash  preview 0.15 / – / 3.50 (thinking) → GA 0.30 / 0.03 / 2.50 on 2025-06-17   §7.3
+  Gemini 2.5 Flash  preview 0.15 / 0.0375 / 3.50 (thinking) → GA 0.30 / 0.03 / 2.50 on 2025-06-17   §7.3
+                    (preview cache read 0.25x input: pricing/google.toml source gemini25-caching, grade B)
+  text-embedding-3-small 0.02 input only; ft:gpt-4o-mini-2024-07-18:* 0.30 / 0.15 / 1.20; mistral-small-2503
+                    0.10 / 0.30; Fireworks llama-v3p1-70b-instruct 0.9 / 0.9   pricing/*.toml (B, datasets)
   Gemini 2.0 Flash-Lite 0.075 / – / 0.30; Gemini 1.5 Flash (post-cut) 0.075 / 0.01875 / 0.30  §7.3
   batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07:
                     pricing/*.toml [[modifiers]]; §9), except cached input (§7.1, §7.3 modifiers; genai-prices
@@ -114,6 +117,30 @@ CASES = [
     # = 1,200 + 240 + 5,000 = 6,440 → 0.00644 (the oracle's value in §11)
     case("gemini-2.5-flash-ga-with-cache", "gemini-2.5-flash", "2025-08-01", "0.00644",
          input_uncached=4_000, cache_read=8_000, output=2_000),
+    # ---------------------------------------------------------------- gaps closed in table 2026.11.23-6
+    # Embeddings bill input only (0.02): 12,345×0.02 = 246.9 → 0.0002469
+    case("text-embedding-3-small-input-only", "text-embedding-3-small", "2025-07-10", "0.0002469",
+         input_uncached=12_345),
+    # Batch API embeddings at half: 12,345×0.01 = 123.45 → 0.00012345
+    case("text-embedding-3-small-batch", "text-embedding-3-small", "2025-07-10", "0.00012345",
+         input_uncached=12_345, service_tier="batch"),
+    # A fine-tuned gpt-4o-mini, through the 'ft:gpt-4o-mini-2024-07-18:*' pattern, at 0.30 / 0.15 / 1.20 (2x the
+    # base model): 2,000×0.30 + 422×0.15 + 1,281×1.20 = 600 + 63.3 + 1,537.2 = 2,200.5 → 0.0022005
+    case("ft-gpt-4o-mini-alias", "ft:gpt-4o-mini-2024-07-18:acme:support-v2:abc123x", "2025-07-02", "0.0022005",
+         price_model="ft:gpt-4o-mini-2024-07-18", input_uncached=2_000, cache_read=422, output=1_281),
+    # Gemini 2.5 Flash preview with cache hits (0.15 / 0.0375 / 3.50): 4,000×0.15 + 8,000×0.0375 + 2,000×3.50
+    # = 600 + 300 + 7,000 = 7,900 → 0.0079
+    case("gemini-2.5-flash-preview-with-cache", "gemini-2.5-flash-preview-04-17", "2025-05-20", "0.0079",
+         price_model="gemini-2.5-flash", input_uncached=4_000, cache_read=8_000, output=2_000),
+    # Mistral Small 3.1 (0.10 / 0.30): 10,000×0.10 + 2,000×0.30 = 1,000 + 600 = 1,600 → 0.0016
+    case("mistral-small-2503", "mistral-small-2503", "2025-08-11", "0.0016",
+         input_uncached=10_000, output=2_000),
+    # Llama 3.1 70B on Fireworks (0.9 / 0.9): 1,000×0.9 + 500×0.9 = 900 + 450 = 1,350 → 0.00135
+    case("fireworks-llama-v3p1-70b", "accounts/fireworks/models/llama-v3p1-70b-instruct", "2025-03-11", "0.00135",
+         price_model="fireworks/llama-v3p1-70b-instruct", platform="fireworks", input_uncached=1_000, output=500),
+    # Titan embeddings stay unpriced: ingest folds -v1 (0.10) and -v2:0 (0.02) into one name
+    case("titan-embed-text-unpriced", "titan-embed-text", "2025-06-04", None,
+         status="unpriced_model", price_model=None, platform="bedrock", input_uncached=1_000),
     # ---------------------------------------------------------------- long-context cliffs at N and N+1
     # Sonnet 4.5, 199,999 in: 199,999×3 + 1,000×15 = 599,997 + 15,000 = 614,997 → 0.614997 (§11 ex. 6)
     case("sonnet-4-5-prompt-199999", "claude-sonnet-4-5", "2025-10-01", "0.614997",
