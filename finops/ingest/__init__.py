@@ -7,6 +7,7 @@ quarantined records and its `files` row in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import pkgutil
@@ -735,7 +736,10 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
             {"format": fmt_name, "run_id": run_id},
         )
     finally:
-        con.execute("reset disabled_optimizers")
+        # an aborted transaction refuses the reset: the insert's own error is the one to raise (the setting
+        # then lasts for this connection: a plan choice, never a result)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("reset disabled_optimizers")
     for file_no, status, reason, n in con.execute(
         f"select line >> {FILE_SHIFT}, status, reason, count(*) from staged group by all order by all"
     ).fetchall():
