@@ -68,7 +68,8 @@ _NO_ORACLE_BATCH = (
     "gpt-4.5-preview",
     "gpt-5.1-codex-mini",
     "gpt-5.3-codex",
-    "text-embedding-3-small",  # Batch API embeddings 0.01 = half of 0.02 (LiteLLM 1.109.1 input_cost_per_token_batches 1e-08)
+    # Batch API embeddings 0.01 = half of 0.02 (LiteLLM 1.109.1 input_cost_per_token_batches 1e-08)
+    "text-embedding-3-small",
     # anthropic
     "claude-3-opus",
     "claude-3-sonnet",
