@@ -11,7 +11,7 @@ same bucket read from the API page and from the dashboard CSV is stored once.
 
 from __future__ import annotations
 
-from finops.ingest._base import tier_sql
+from finops.ingest._base import parse_sql, staged_select, tier_sql
 from finops.ingest._tabular import bool_sql
 
 
@@ -122,3 +122,37 @@ __all__ = [
     "openai_cost_cols",
     "tags_map_sql",
 ]
+
+
+def openai_page_sql(page_struct: str, result_object: str, kind: str, results: str, cols: dict[str, str]) -> str:
+    """The SELECT of an OpenAI organization Usage or Costs API page: one row per result of each bucket.
+
+    results: a query over `buckets(line, bk)` giving `line`, `r` (a result) and `problem` (why it cannot
+    be stored, or NULL); cols: the staged columns read from them. A result of another object type is
+    skipped, a page that is not JSON (or not a page) rejected whole. kind names them in reasons
+    ("completions usage", "costs")."""
+    staged = staged_select(
+        status=f"""case when r.object is distinct from '{result_object}' then 'skip'
+                       when problem is not null then 'reject' else 'ok' end""",
+        reason=f"""case when r.object is distinct from '{result_object}'
+                            then 'not a {kind} result: ' || coalesce(r.object, 'no object')
+                       else problem end""",
+        raw="case when problem is not null then cast(to_json(r) as varchar) end",
+        line="line",
+        **cols,
+    )
+    bad = staged_select(
+        status="'reject'",
+        reason=f"'malformed JSON (or not a {kind.split()[-1]} page)'",
+        raw="raw",
+        line="line",
+        dedupe_key="'md5:' || md5(raw)",
+    )
+    return f"""
+    with pages as (select line, raw, {parse_sql("raw", page_struct)} as p from recs),
+    buckets as (select line, unnest(p.data) as bk from pages where p is not null),
+    results as ({results})
+    select {staged} from results
+    union all
+    select {bad} from pages where p is null and trim(raw) <> ''
+    """

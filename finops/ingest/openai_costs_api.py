@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
+from finops.ingest._base import LogFormat, layer
 from finops.ingest._common import struct
-from finops.ingest._exports import currency_problem, openai_cost_cols
+from finops.ingest._exports import currency_problem, openai_cost_cols, openai_page_sql
 from finops.ingest._tabular import dec_sql
 from finops.ingest.openai_usage_api import page_results
 
@@ -50,30 +50,7 @@ class OpenAICostsAPI(LogFormat):
             when amount is null then 'amount.value is not a number: ' || r.amount.value
             else ({currency_problem("r.amount.currency")}) end"""
         start, end = "cast(bk.start_time as bigint)", "cast(bk.end_time as bigint)"
-        cols = staged_select(
-            status=f"""case when r.object is distinct from '{RESULT_OBJECT}' then 'skip'
-                           when problem is not null then 'reject' else 'ok' end""",
-            reason=f"""case when r.object is distinct from '{RESULT_OBJECT}'
-                                then 'not a costs result: ' || coalesce(r.object, 'no object')
-                           else problem end""",
-            raw="case when problem is not null then cast(to_json(r) as varchar) end",
-            line="line",
-            **openai_cost_cols("amount", "r.line_item", start, end, "r.project_id", "r.api_key_id"),
-        )
-        bad = staged_select(
-            status="'reject'",
-            reason="'malformed JSON (or not a costs page)'",
-            raw="raw",
-            line="line",
-            dedupe_key="'md5:' || md5(raw)",
-        )
         results = layer("select line, bk, unnest(bk.results) as r from buckets", amount=dec_sql("r.amount.value"))
         results = layer(results, problem=problem)
-        return f"""
-        with pages as (select line, raw, {parse_sql("raw", struct(PAGE))} as p from recs),
-        buckets as (select line, unnest(p.data) as bk from pages where p is not null),
-        results as ({results})
-        select {cols} from results
-        union all
-        select {bad} from pages where p is null and trim(raw) <> ''
-        """
+        cols = openai_cost_cols("amount", "r.line_item", start, end, "r.project_id", "r.api_key_id")
+        return openai_page_sql(struct(PAGE), RESULT_OBJECT, "costs", results, cols)

@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
+from finops.ingest._base import LogFormat, layer
 from finops.ingest._common import struct
-from finops.ingest._exports import openai_bucket_cols, openai_bucket_problem
+from finops.ingest._exports import openai_bucket_cols, openai_bucket_problem, openai_page_sql
 
 RESULT_OBJECT = "organization.usage.completions.result"
 RESULT = {
@@ -65,29 +65,6 @@ class OpenAIUsageAPI(LogFormat):
     def sql(self) -> str:
         problem = openai_bucket_problem("r")
         start, end = "cast(bk.start_time as bigint)", "cast(bk.end_time as bigint)"
-        cols = staged_select(
-            status=f"""case when r.object is distinct from '{RESULT_OBJECT}' then 'skip'
-                           when problem is not null then 'reject' else 'ok' end""",
-            reason=f"""case when r.object is distinct from '{RESULT_OBJECT}'
-                                then 'not a completions usage result: ' || coalesce(r.object, 'no object')
-                           else problem end""",
-            raw="case when problem is not null then cast(to_json(r) as varchar) end",
-            line="line",
-            **openai_bucket_cols("r", start, end, "r.batch"),
-        )
-        bad = staged_select(
-            status="'reject'",
-            reason="'malformed JSON (or not a usage page)'",
-            raw="raw",
-            line="line",
-            dedupe_key="'md5:' || md5(raw)",
-        )
         results = layer("select line, bk, unnest(bk.results) as r from buckets", problem=problem)
-        return f"""
-        with pages as (select line, raw, {parse_sql("raw", struct(PAGE))} as p from recs),
-        buckets as (select line, unnest(p.data) as bk from pages where p is not null),
-        results as ({results})
-        select {cols} from results
-        union all
-        select {bad} from pages where p is null and trim(raw) <> ''
-        """
+        cols = openai_bucket_cols("r", start, end, "r.batch")
+        return openai_page_sql(struct(PAGE), RESULT_OBJECT, "completions usage", results, cols)
