@@ -109,6 +109,7 @@ Partition = Annotated[
     bool, typer.Option("--partition", help="Parquet only: a folder with one month=YYYY-MM/ sub-folder per month.")
 ]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+ExportOutput = Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")]
 FormatOpt = Annotated[
     str | None, typer.Option("--format", help="Skip detection: read every file as this format (see 'aispend formats').")
 ]
@@ -437,7 +438,7 @@ def formats() -> None:
 @export_app.command("calls")
 @guarded
 def export_calls(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    output: ExportOutput,
     fmt: ExportFormat = "csv",
     since: Since = None,
     until: Until = None,
@@ -703,7 +704,7 @@ def _export_table(
 @export_app.command("daily")
 @guarded
 def export_daily(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    output: ExportOutput,
     fmt: ExportFormat = "csv",
     since: Since = None,
     until: Until = None,
@@ -720,7 +721,7 @@ def export_daily(
 @export_app.command("monthly")
 @guarded
 def export_monthly(
-    output: Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")],
+    output: ExportOutput,
     fmt: ExportFormat = "csv",
     since: Since = None,
     until: Until = None,
