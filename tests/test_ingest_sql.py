@@ -120,34 +120,39 @@ def test_a_line_that_is_not_utf8_is_quarantined_not_fatal(tmp_path: Path, how: s
 
 def test_a_large_file_stored_in_segments_counts_like_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Segments (to keep memory flat) give the same calls, duplicates and quarantine as one pass."""
+    import finops.ingest as fi
     from finops import db
-    from finops.ingest import _base, ingest
+    from finops.ingest import _base
 
     lines = [CHAT % (i % 37, b"") for i in range(120)]  # ids repeat: 37 calls, 83 duplicates
     lines[50] = b'{"id":"chatcmpl-x","object":"chat.completion",\n'  # truncated
     lines[90] = CHAT % (90, b"\xff")  # not UTF-8
     path = tmp_path / "chat.jsonl"
     path.write_bytes(b"".join(lines))
-    counts = []
+    real, stored = fi._finish_batch, []
+
+    def counted(*a: Any, **k: Any) -> None:
+        stored.append(1)
+        real(*a, **k)
+
+    monkeypatch.setattr(fi, "_finish_batch", counted)
+    counts, passes = [], []
     for segmented in (False, True):
         if segmented:
             monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
-            monkeypatch.setattr(ingest_mod(), "SEGMENT_BYTES", 2000)
-            monkeypatch.setattr(ingest_mod(), "BATCH_FILE_BYTES", 100)  # not the small-file batch
+            monkeypatch.setattr(fi, "SEGMENT_BYTES", 2000)
+            monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)  # not the small-file batch
+        stored.clear()
         con = db.connect(tmp_path / f"{segmented}.duckdb")
-        res = ingest(con, [path]).files[0]
+        res = fi.ingest(con, [path]).files[0]
+        passes.append(len(stored))
         q = con.execute("select list(source_line order by source_line) from quarantine").fetchone()
         n = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
         counts.append((res.records, res.calls, res.duplicates, res.quarantined, q, n))
         con.close()
+    assert passes[0] == 1 and passes[1] > 2  # the second file really went in several segments
     assert counts[0] == counts[1]
     assert counts[0] == (120, 37, 81, 2, ([51, 91],), (37, 37))
-
-
-def ingest_mod() -> object:
-    import finops.ingest
-
-    return finops.ingest
 
 
 def test_envelope_with_its_own_id_and_model_is_still_unwrapped(tmp_path: Path) -> None:
