@@ -272,3 +272,44 @@ def test_a_small_file_matching_two_formats_is_not_read_as_either(tmp_path: Path)
     assert res.status == "skipped" and "matches several formats" in (res.note or "")
     assert "openai.chat" in (res.note or "") and "openai.responses" in (res.note or "")
     assert con.execute("select count(*) from usage").fetchone() == (0,)
+
+
+def test_a_large_new_file_is_hashed_while_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file whose size no stored file has is hashed from the bytes as they are parsed: the stored
+    sha256 is the file's own, and the file (or a copy of it, in the same run or later) is then known."""
+    import hashlib
+
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    body = b"".join(CHAT % (i, b"") for i in range(40))
+    path, copy = tmp_path / "chat.jsonl", tmp_path / "copy.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + body)  # the BOM is part of the file's bytes, not of its records
+    copy.write_bytes(path.read_bytes())
+    hashed_first = []
+    real_sha = fi.sha256
+
+    def sha(p: Path) -> str:
+        hashed_first.append(p.name)
+        return real_sha(p)
+
+    monkeypatch.setattr(fi, "sha256", sha)
+    con = db.connect(tmp_path / "t.duckdb")
+    res = fi.ingest(con, [path, copy]).files
+    assert [(r.status, r.calls) for r in res] == [("ingested", 40), ("unchanged", 0)]
+    assert "as " + str(path) in res[1].note
+    assert hashed_first == ["copy.jsonl"]  # the first was new by its size: hashed while read
+    stored = con.execute("select sha256, size_bytes from files").fetchall()
+    assert stored == [(hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_size)]
+    # same size, other bytes: hashed first (it could have been a stored file), then ingested
+    other = tmp_path / "other.jsonl"
+    other.write_bytes(b"\xef\xbb\xbf" + body.replace(b"chatcmpl-1", b"chatcmpl-Z"))
+    assert other.stat().st_size == path.stat().st_size
+    res = fi.ingest(con, [other, path]).files
+    assert [r.status for r in res] == ["ingested", "unchanged"]
+    assert hashed_first == ["copy.jsonl", "other.jsonl", "chat.jsonl"]
+    digests = {r[0] for r in con.execute("select sha256 from files").fetchall()}
+    assert hashlib.sha256(other.read_bytes()).hexdigest() in digests

@@ -324,7 +324,13 @@ def ingest(
     run_id = _next_run_id(con)
     con.execute("insert into ingest_runs values (?, now(), null, ?, ?)", [run_id, command, __version__])
     result = IngestResult(run_id)
-    known = {r[0]: (r[1], r[2]) for r in con.execute("select sha256, path, run_id from files").fetchall()}
+    known: dict[str, tuple[str, int]] = {}
+    sizes: set[int] = set()  # of the files stored: a file of another size cannot be one of them
+    for digest, stored_path, stored_run, size in con.execute(
+        "select sha256, path, run_id, size_bytes from files"
+    ).fetchall():
+        known[digest] = (stored_path, stored_run)
+        sizes.add(size)
     batch: list[_Item] = []
     batch_bytes = 0  # the sizes of the files in batch
 
@@ -337,7 +343,7 @@ def ingest(
             batch.clear()
 
     for path in files:
-        item = _prepare(path, known, format_name, assume_time, formats)
+        item = _prepare(path, known, sizes, format_name, assume_time, formats)
         if (
             isinstance(item, _Item)
             and item.fallback_source  # one format, known: anything else is worded by _ingest_file
@@ -356,7 +362,17 @@ def ingest(
             continue
         flush()
         if isinstance(item, _Item):
-            res = _ingest_file(con, path, run_id, format_name, assume_time, formats, digest=item.digest)
+            res = _ingest_file(
+                con,
+                path,
+                run_id,
+                format_name,
+                assume_time,
+                formats,
+                digest=item.digest or None,
+                hash_on_read=not item.digest,
+            )
+            sizes.add(item.size)
         else:
             res = item
         result.files.append(res)
@@ -375,15 +391,22 @@ def _ingest_file(
     assume_time: datetime | None,
     formats: dict[str, LogFormat] | None = None,
     digest: str | None = None,
+    hash_on_read: bool = False,
 ) -> FileResult:
+    """Ingest one file (one transaction per segment, see _run_format).
+
+    hash_on_read: the caller knows the file is new (no stored file has its size), so its sha256 is computed
+    from the bytes as they are read, in the reading thread, instead of reading the whole file once more
+    before (a second or more per GB, before any parsing could start)."""
     formats = formats or FORMATS
     res = FileResult(str(path), "skipped")
-    digest = digest or sha256(path)
-    seen = con.execute("select path, run_id from files where sha256 = ?", [digest]).fetchone()
-    if seen:
-        res.status = "unchanged"
-        res.note = f"unchanged since run {seen[1]}" + ("" if seen[0] == str(path) else f" (as {seen[0]})")
-        return res
+    if not hash_on_read:
+        digest = digest or sha256(path)
+        seen = con.execute("select path, run_id from files where sha256 = ?", [digest]).fetchone()
+        if seen:
+            res.status = "unchanged"
+            res.note = f"unchanged since run {seen[1]}" + ("" if seen[0] == str(path) else f" (as {seen[0]})")
+            return res
     container = inspect(path)
     if container.kind == "empty":
         res.note = "empty file"
@@ -436,14 +459,20 @@ def _ingest_file(
             con.execute("commit")
             con.execute("begin transaction")
 
+        size = path.stat().st_size
+        if hash_on_read:
+            container.hash = hashlib.sha256()
         res.records = _run_format(con, fmt, path, container, segment_done)
         _finish_batch(con, [res], fmt.name, run_id)
+        if hash_on_read:
+            # a format with its own reader, or a file that changed size while read: hash the file as it is now
+            digest = container.hash.hexdigest() if container.hashed == size else sha256(path)
         con.execute(
             "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [
                 digest,
                 str(path),
-                path.stat().st_size,
+                size,
                 fmt.name,
                 run_id,
                 res.records,
@@ -506,17 +535,24 @@ class _Item:
 def _prepare(
     path: Path,
     known: dict[str, tuple[str, int]],
+    sizes: set[int],
     format_name: str | None,
     assume_time: datetime | None,
     formats: dict[str, LogFormat],
 ) -> _Item | FileResult:
-    """What _ingest_file decides before reading records: a final FileResult, or the file to read."""
+    """What _ingest_file decides before reading records: a final FileResult, or the file to read.
+
+    A large uncompressed file of a size that no stored file has is new whatever its bytes: its digest
+    is left empty, to be computed while it is read (_ingest_file's hash_on_read)."""
     res = FileResult(str(path), "skipped")
     size = path.stat().st_size
     data = None
-    if size <= BATCH_FILE_BYTES and not path.name.lower().endswith(COMPRESSED):
+    compressed = path.name.lower().endswith(COMPRESSED)
+    if size <= BATCH_FILE_BYTES and not compressed:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
+    elif size not in sizes and not compressed:
+        digest = ""
     else:
         digest = sha256(path)
     if digest in known:

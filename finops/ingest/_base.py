@@ -138,6 +138,10 @@ class Container:
     columns: list[str] = field(default_factory=list)  # csv / parquet: the header
     delimiter: str | None = None  # csv
     more: list[bytes] = field(default_factory=list)  # jsonl: further raw lines, parsed only if sniffing needs them
+    # a running sha256 of the file's bytes, fed by jsonl_chunks as it reads them in order (see
+    # _ingest_file: a large new file is hashed while it is parsed, not read twice), and the bytes fed
+    hash: Any = None
+    hashed: int = 0
 
     def widen(self) -> bool:
         """Parse the further lines into the sample (up to SNIFF_RECORDS records); False if there were none."""
@@ -276,11 +280,13 @@ def bad_utf8_lines(table: pa.Table) -> list[int]:
     return [int(x) for x in text.decode().split(",")] if text else []
 
 
-def jsonl_chunks(path: Path, chunk_bytes: int | None = None) -> Iterator[pa.Table]:
+def jsonl_chunks(path: Path, chunk_bytes: int | None = None, container: Container | None = None) -> Iterator[pa.Table]:
     """(line, raw) tables of about chunk_bytes each; line numbers are 1-based and exact.
 
     A last line without a newline joins the table before it (one table, one SQL statement, for a
-    small file that does not end with a newline)."""
+    small file that does not end with a newline). With a container whose `hash` is set, every byte read
+    (of an uncompressed file) goes into that hash too: it runs in the reading thread, beside the SQL."""
+    hasher = container.hash if container is not None and not path.name.lower().endswith(COMPRESSED_SUFFIXES) else None
     chunk_bytes = chunk_bytes or CHUNK_BYTES
     next_line = 1
     rest = b""
@@ -294,6 +300,9 @@ def jsonl_chunks(path: Path, chunk_bytes: int | None = None) -> Iterator[pa.Tabl
             got = f.readinto(memoryview(buf)[len(rest) :])  # type: ignore[attr-defined]
             if not got:
                 break
+            if hasher is not None:
+                hasher.update(memoryview(buf)[len(rest) : len(rest) + got])  # releases the GIL
+                container.hashed += got  # type: ignore[union-attr]
             start, end = 0, len(rest) + got
             if first:
                 first = False
@@ -335,7 +344,7 @@ def read_all(path: Path, container: Container, columns: tuple[str, ...] | None =
     elif container.kind == "parquet":
         yield from _tabular.parquet_tables(path, columns or None)
     else:
-        yield from jsonl_chunks(path)
+        yield from jsonl_chunks(path, container=container)
 
 
 # ---------------------------------------------------------------- SQL helpers shared by formats
