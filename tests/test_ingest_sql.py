@@ -313,3 +313,36 @@ def test_a_large_new_file_is_hashed_while_read(tmp_path: Path, monkeypatch: pyte
     assert hashed_first == ["copy.jsonl", "other.jsonl", "chat.jsonl"]
     digests = {r[0] for r in con.execute("select sha256 from files").fetchall()}
     assert hashlib.sha256(other.read_bytes()).hexdigest() in digests
+
+
+def test_large_ingests_checkpoint_as_they_go(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments and every CHECKPOINT_BYTES of files are checkpointed (the WAL folded into the database
+    file), so a large ingest never leaves gigabytes for one checkpoint at its end."""
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(CHAT % (i, b"") for i in range(60)))
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"".join(CHAT % (1000 + i, b"") for i in range(5)))
+    monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    store = tmp_path / "t.duckdb"
+    wal = tmp_path / "t.duckdb.wal"
+    con = db.connect(store)
+
+    def wal_bytes() -> int:
+        return wal.stat().st_size if wal.exists() else 0
+
+    monkeypatch.setattr(fi, "SEGMENT_BYTES", 10**9)
+    monkeypatch.setattr(fi, "CHECKPOINT_BYTES", 10**9)
+    fi.ingest(con, [small])
+    unchecked = wal_bytes()  # below both thresholds: left to DuckDB (its WAL limit, or the close)
+    assert unchecked > 2000
+    monkeypatch.setattr(fi, "SEGMENT_BYTES", 2000)
+    monkeypatch.setattr(fi, "CHECKPOINT_BYTES", 1000)
+    res = fi.ingest(con, [path]).files[0]
+    assert (res.status, res.calls) == ("ingested", 60)
+    assert wal_bytes() < 1000  # only the run's end time, written after the last checkpoint
+    assert con.execute("select count(*) from usage").fetchall() == [(65,)]

@@ -245,6 +245,11 @@ def prefetch(items: Iterator[T]) -> Iterator[T]:
 
 
 SEGMENT_BYTES = 256 << 20  # a large file is staged and stored in segments of about this much text
+# DuckDB folds newly written rows into the database file (a checkpoint) when its WAL passes 16 MB or the
+# store is closed; after a large ingest that one checkpoint handles gigabytes at once (10M calls: 28 s
+# inside the last commit, peak memory 3.7 GB instead of 2.0). Checkpointing every segment and every
+# CHECKPOINT_BYTES of files keeps each checkpoint small: the same work, in pieces.
+CHECKPOINT_BYTES = SEGMENT_BYTES
 
 
 def _run_format(
@@ -333,6 +338,14 @@ def ingest(
         sizes.add(size)
     batch: list[_Item] = []
     batch_bytes = 0  # the sizes of the files in batch
+    unchecked = 0  # bytes of files stored since the last checkpoint
+
+    def stored(nbytes: int) -> None:
+        nonlocal unchecked
+        unchecked += nbytes
+        if unchecked >= CHECKPOINT_BYTES:
+            con.execute("checkpoint")
+            unchecked = 0
 
     def flush() -> None:
         if batch:
@@ -340,6 +353,7 @@ def ingest(
                 result.files.append(res)
                 if progress:
                     progress(res)
+            stored(sum(it.size for it in batch))
             batch.clear()
 
     for path in files:
@@ -373,6 +387,7 @@ def ingest(
                 hash_on_read=not item.digest,
             )
             sizes.add(item.size)
+            stored(item.size)
         else:
             res = item
         result.files.append(res)
@@ -457,6 +472,7 @@ def _ingest_file(
             # an interrupted ingest is cleaned up by _drop_partial when the file is read again.
             _finish_batch(con, [res], fmt.name, run_id)
             con.execute("commit")
+            con.execute("checkpoint")  # see CHECKPOINT_BYTES
             con.execute("begin transaction")
 
         size = path.stat().st_size
