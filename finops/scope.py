@@ -51,7 +51,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
         return
     con.execute(
         "create or replace temp table scope_days as "
-        f"select provider, platform, cast(ts as date) as day, min({KIND_RANK}) as best_rank from usage{clause} "
+        f"select provider, platform, utc_day(ts) as day, min({KIND_RANK}) as best_rank from usage{clause} "
         "group by all"
     )
     cols = {r[0] for r in con.execute("select column_name from (describe priced_usage)").fetchall()}
@@ -62,7 +62,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
     )
     joined = """from priced_usage u
         join scope_days d
-          on d.provider = u.provider and d.platform = u.platform and d.day = cast(u.ts as date)"""
+          on d.provider = u.provider and d.platform = u.platform and d.day = utc_day(u.ts)"""
     rank = KIND_RANK.replace("record_kind", "u.record_kind")
     kept = " and ".join([*window("u.ts"), f"{rank} = d.best_rank"])
     dropped = " and ".join([*window("u.ts"), f"{rank} > d.best_rank"])
