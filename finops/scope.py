@@ -22,6 +22,8 @@ from datetime import datetime
 
 import duckdb
 
+from finops import db
+
 KIND_RANK = "(case record_kind when 'call' then 1 when 'bucket' then 2 else 3 end)"
 
 
@@ -31,8 +33,13 @@ def _has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None) -> None:
-    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`)."""
+    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`), and the view
+    `scoped_tag_sets` over it (the sums per tag set the tag sections read: sql/tag_sets.sql)."""
+    _scope_views(con, since, until)
+    con.execute("create or replace temp view scoped_tag_sets as " + db.sql_text("tag_sets"))
 
+
+def _scope_views(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None) -> None:
     def window(ts: str) -> list[str]:
         out = []
         if since is not None:
