@@ -118,6 +118,10 @@ def price_join(calls: str) -> str:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Session views: resolved_usage (model → price-table id at ts) and priced_usage (cost per call)."""
+    """Session views: resolved_usage (model → price-table id at ts) and priced_usage (cost per call); the
+    macro utc_day(ts), the UTC date of a timestamptz. cast(ts as date) gives the same date (the session
+    time zone is UTC) but converts every value through ICU's calendar: about 8x slower, 0.08 s per 1M calls
+    in each query that groups calls by day."""
+    con.execute("create or replace temp macro utc_day(ts) as cast(make_timestamp(epoch_us(ts)) as date)")
     con.execute("create or replace temp view resolved_usage as " + sql_text("resolved_usage"))
     con.execute("create or replace temp view priced_usage as " + price_join("resolved_usage"))

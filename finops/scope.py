@@ -22,6 +22,8 @@ from datetime import datetime
 
 import duckdb
 
+from finops import db
+
 KIND_RANK = "(case record_kind when 'call' then 1 when 'bucket' then 2 else 3 end)"
 
 
@@ -31,8 +33,13 @@ def _has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None) -> None:
-    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`)."""
+    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`), and the view
+    `scoped_tag_sets` over it (the sums per tag set the tag sections read: sql/tag_sets.sql)."""
+    _scope_views(con, since, until)
+    con.execute("create or replace temp view scoped_tag_sets as " + db.sql_text("tag_sets"))
 
+
+def _scope_views(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None) -> None:
     def window(ts: str) -> list[str]:
         out = []
         if since is not None:
@@ -51,7 +58,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
         return
     con.execute(
         "create or replace temp table scope_days as "
-        f"select provider, platform, cast(ts as date) as day, min({KIND_RANK}) as best_rank from usage{clause} "
+        f"select provider, platform, utc_day(ts) as day, min({KIND_RANK}) as best_rank from usage{clause} "
         "group by all"
     )
     cols = {r[0] for r in con.execute("select column_name from (describe priced_usage)").fetchall()}
@@ -62,7 +69,7 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
     )
     joined = """from priced_usage u
         join scope_days d
-          on d.provider = u.provider and d.platform = u.platform and d.day = cast(u.ts as date)"""
+          on d.provider = u.provider and d.platform = u.platform and d.day = utc_day(u.ts)"""
     rank = KIND_RANK.replace("record_kind", "u.record_kind")
     kept = " and ".join([*window("u.ts"), f"{rank} = d.best_rank"])
     dropped = " and ".join([*window("u.ts"), f"{rank} > d.best_rank"])

@@ -15,6 +15,7 @@ from finops.ingest import expand, ingest
 from finops.report.analyze import analyze
 from finops.scope import set_scope
 
+from . import helpers
 from .conftest import SAMPLES
 
 MAPPING = SAMPLES / "generic" / "mapping.toml"
@@ -134,3 +135,19 @@ def test_a_day_without_calls_counts_the_export(tmp_path: Path) -> None:
     )
     assert days == {"bucket": 7, "cost": 7}
     assert set(kinds) == {"bucket", "cost"} and set(dropped) == {"cost"}
+
+
+def test_utc_day_is_the_date_of_the_timestamp_in_utc() -> None:
+    """utc_day (db.create_views) replaces cast(ts as date) in the day groupings: the same date at the edges
+    of a day, before 1970 (epoch_us is negative there) and for NULL."""
+    con = helpers.store()
+    rows = con.execute(
+        """
+        select t, utc_day(t) as fast, cast(t as date) as slow
+        from unnest([timestamptz '2025-02-28 23:59:59.999999+00', timestamptz '2025-03-01 00:00:00+00',
+                     timestamptz '2025-03-01 00:30:00+01', timestamptz '1969-12-31 23:59:59.999999+00',
+                     timestamptz '1900-01-01 00:00:00.5+00', null]) as u(t)
+        """
+    ).fetchall()
+    assert [r[1] for r in rows] == [r[2] for r in rows]
+    assert [str(r[1]) for r in rows] == ["2025-02-28", "2025-03-01", "2025-02-28", "1969-12-31", "1900-01-01", "None"]

@@ -62,3 +62,46 @@ def test_everything_priced_says_nothing() -> None:
     add_call(con, "gpt-4o-2024-08-06", OTHER_DAY, input_uncached=50, record_kind="bucket", request_count=0)
     a, text = report(con)
     assert not a.lower_bound and "Not fully priced" not in text and "at least" not in text
+
+
+def test_tag_sections_equal_the_sums_over_every_call() -> None:
+    """tag_keys and cost_by_tag read the sums per tag set (sql/tag_sets.sql): the same figures as summing
+    every call, with calls lacking a key, untagged calls, an unpriced call and two requests in one record."""
+    con = store()
+    tags = [
+        {"team": "a", "project": "p1"},
+        {"project": "p1", "team": "a"},
+        {"team": "b"},
+        {"team": "a", "env": "prod"},
+        None,
+    ]
+    for i, t in enumerate(tags * 3):
+        key = add_call(con, "gpt-4o-2024-08-06", DAY, input_uncached=1_000 + i, output=7 * i, request_count=1 + i % 2)
+        if t is not None:
+            con.execute(
+                "update usage set tags = map(?::varchar[], ?::varchar[]) where dedupe_key = ?",
+                [list(t), list(t.values()), key],
+            )
+    key = add_call(con, "mystery-model-1", DAY, input_uncached=5_000)
+    con.execute("update usage set tags = map {'team': 'b'} where dedupe_key = ?", [key])
+    a, _ = report(con)
+    per_call = {
+        k: [
+            dict(zip(("value", "calls", "cost_usd", "unpriced_calls"), r, strict=True))
+            for r in con.execute(
+                """select coalesce(tags[$k], '(none)') as value, sum(request_count),
+                          coalesce(sum(cost_usd), 0) as cost_usd,
+                          coalesce(sum(request_count) filter (where cost_usd is null), 0)
+                   from scoped_usage group by all order by cost_usd desc, value""",
+                {"k": k},
+            ).fetchall()
+        ]
+        for k in ("team", "project")
+    }
+    assert a.by_tag == per_call
+    assert [(r["value"], r["calls"], r["unpriced_calls"]) for r in a.by_tag["team"]] == [
+        ("a", 14, 0),
+        ("(none)", 4, 0),
+        ("b", 5, 1),  # the unpriced call adds no cost
+    ]
+    assert a.tag_keys == ["team", "project", "env"]

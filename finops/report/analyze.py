@@ -72,6 +72,10 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | Non
 
 def analyze(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo) -> Analysis:
     """Everything `aispend analyze` shows, over `scoped_usage` (see scope.set_scope)."""
+    # the tag sections (keys, then spend by each shown key) read the sums per tag set: summed once here
+    # instead of three scans of every call
+    con.execute("create or replace temp table report_tag_sets as select * from scoped_tag_sets")
+    con.execute("create or replace temp view scoped_tag_sets as select * from report_tag_sets")
     totals = _rows(con, db.sql_text("totals"))[0]
     keys = [r["key"] for r in _rows(con, db.sql_text("tag_keys"))]
     shown = [k for k in REPORT_TAGS if k in keys] or keys[:2]

@@ -1,7 +1,7 @@
 -- spend by month. grain: one row per month x provider x model (the price-table id, else the logged id).
 -- Summed by UTC day first: the month of a timestamp is then computed once per day, not once per call.
 with by_day as (
-    select cast(ts as date) as day,
+    select utc_day(ts) as day,
            provider,
            coalesce(price_model, model) as model,
            sum(request_count) as calls,

@@ -5,7 +5,7 @@ with by_day as (
     select provider,
            platform,
            record_kind,
-           cast(ts as date) as day,
+           utc_day(ts) as day,
            format,
            count(*) as records,
            sum(request_count) as requests,
