@@ -1,0 +1,154 @@
+"""Real-world variations of the supported log shapes (found in an adversarial audit against real SDK output,
+reference/log_formats.md and public fixtures): each test writes a realistic record from the documented shape
+and pins what aispend must count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_conventions import _buckets, _ingest, _rows
+
+# ------------------------------------------------------------------ OpenAI-shaped chat streams
+
+
+def _chunk(cid: str, model: str, usage: Any = None, **kw: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": 1756097033,
+        "model": model,
+        "choices": [] if usage else [{"index": 0, "delta": {"content": "…"}, "finish_reason": None}],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    body.update(kw)
+    return body
+
+
+def test_azure_stream_filter_frames_are_not_quarantined_and_make_it_azure(tmp_path: Path) -> None:
+    """Azure OpenAI streams open with a frame of prompt filter results whose id, model and object are empty
+    (and, with asynchronous filtering, send more id-less annotation frames): they are part of the stream,
+    not a stream without usage, and they say the call ran on Azure."""
+    frame = {
+        "choices": [],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+        "prompt_filter_results": [
+            {"prompt_index": 0, "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}
+        ],
+    }
+    note = {
+        "choices": [
+            {
+                "content_filter_offsets": {"check_offset": 10, "start_offset": 10, "end_offset": 40},
+                "content_filter_results": {"violence": {"filtered": False, "severity": "safe"}},
+                "finish_reason": None,
+                "index": 0,
+            }
+        ],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+    }
+    usage = {
+        "prompt_tokens": 1100,
+        "completion_tokens": 12,
+        "total_tokens": 1112,
+        "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+    }
+    lines = [
+        frame,
+        _chunk(
+            "chatcmpl-AZ1",
+            "gpt-4o-2024-11-20",
+            choices=[{"content_filter_results": {}, "delta": {"role": "assistant"}, "finish_reason": None, "index": 0}],
+        ),
+        note,
+        _chunk("chatcmpl-AZ1", "gpt-4o-2024-11-20", usage),
+    ]
+    con, res = _ingest(tmp_path, "azure_stream.jsonl", lines)
+    assert res.format == "openai.chat_stream"
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (76, 1024, 0, 0, 12, 0)
+    assert row["platform"] == "azure" and row["provider"] == "openai"
+
+
+def test_groq_stream_usage_in_x_groq(tmp_path: Path) -> None:
+    """Groq streams put the call's usage in the finish chunk's `x_groq.usage` (no top-level usage)."""
+    xg = {
+        "id": "req_01jadadp0f",
+        "usage": {
+            "queue_time": 0.06,
+            "prompt_tokens": 18,
+            "prompt_time": 0.0002,
+            "completion_tokens": 439,
+            "completion_time": 0.79,
+            "total_tokens": 457,
+            "total_time": 0.79,
+        },
+    }
+    lines = [
+        _chunk("chatcmpl-e7f8", "llama-3.1-8b-instant", x_groq={"id": "req_01jadadp0f"}),
+        _chunk(
+            "chatcmpl-e7f8",
+            "llama-3.1-8b-instant",
+            choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            x_groq=xg,
+        ),
+    ]
+    con, res = _ingest(tmp_path, "groq_stream.jsonl", lines)
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (18, 0, 0, 0, 439, 0)
+    assert row["platform"] == "groq" and row["provider"] == "meta"
+
+
+def test_stream_with_cumulative_usage_on_every_chunk_counts_the_last(tmp_path: Path) -> None:
+    """vLLM (continuous_usage_stats) and gateways repeat a cumulative usage on every chunk, the early ones
+    without completion_tokens: the last usage chunk is the call, the others are neither calls nor rejects."""
+    lines = [
+        _chunk("chatcmpl-v1", "meta-llama/Llama-3.1-8B-Instruct", usage=None),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            choices=[{"index": 0, "delta": {"content": "a"}}],
+            usage={"prompt_tokens": 4982, "completion_tokens": None, "total_tokens": None},
+        ),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            choices=[{"index": 0, "delta": {"content": "b"}}],
+            usage={"prompt_tokens": 4982, "completion_tokens": 2, "total_tokens": 4984},
+        ),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            usage={"prompt_tokens": 4982, "completion_tokens": 57, "total_tokens": 5039},
+        ),
+    ]
+    con, res = _ingest(tmp_path, "vllm_stream.jsonl", lines)
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con, ", source_line")
+    assert _buckets(row) == (4982, 0, 0, 0, 57, 0) and row["source_line"] == 4
+
+
+def test_xai_stream_reasoning_outside_completion(tmp_path: Path) -> None:
+    """xAI counts reasoning OUTSIDE completion_tokens (total = prompt + completion + reasoning), in streams too."""
+    usage = {
+        "prompt_tokens": 30,
+        "completion_tokens": 10,
+        "total_tokens": 240,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 200},
+    }
+    con, _ = _ingest(
+        tmp_path, "grok_stream.jsonl", [_chunk("c-grok", "grok-3-mini"), _chunk("c-grok", "grok-3-mini", usage)]
+    )
+    (row,) = _rows(con)
+    assert _buckets(row) == (30, 0, 0, 0, 210, 200) and row["platform"] == "xai"
