@@ -152,3 +152,47 @@ def test_xai_stream_reasoning_outside_completion(tmp_path: Path) -> None:
     )
     (row,) = _rows(con)
     assert _buckets(row) == (30, 0, 0, 0, 210, 200) and row["platform"] == "xai"
+
+
+# ------------------------------------------------------------------ Claude Code
+
+
+def test_claude_code_on_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> None:
+    """Claude Code with CLAUDE_CODE_USE_BEDROCK logs Bedrock's message ids (msg_bdrk_…) and a bare model name;
+    Vertex gives msg_vrtx_…: the platform (and so the price table) is Bedrock's / Vertex's, not Anthropic's."""
+
+    def line(mid: str, model: str) -> dict[str, Any]:
+        return {
+            "type": "assistant",
+            "timestamp": "2026-03-21T13:26:22.884Z",
+            "sessionId": "4c593b01-f610-49d0-a897-ee2f537f8fc2",
+            "uuid": "36416c52-" + mid[-4:],
+            "requestId": "req_" + mid,
+            "cwd": "/work/app",
+            "version": "2.1.80",
+            "message": {
+                "id": mid,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [{"type": "text", "text": "…"}],
+                "usage": {
+                    "input_tokens": 1,
+                    "cache_creation_input_tokens": 311,
+                    "cache_read_input_tokens": 28530,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 311, "ephemeral_1h_input_tokens": 0},
+                    "output_tokens": 25,
+                },
+            },
+        }
+
+    lines = [
+        line("msg_bdrk_01TRwJeNivnr", "claude-opus-4-6"),
+        line("msg_vrtx_01Q2aaBcdEfg", "claude-sonnet-4-5@20250929"),
+        line("msg_01XyzAbc123", "claude-sonnet-4-5-20250929"),
+    ]
+    con, res = _ingest(tmp_path, "session.jsonl", lines)
+    assert res.format == "claude_code"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert [_buckets(r) for r in rows] == [(1, 28530, 311, 0, 25, 0)] * 3

@@ -4,7 +4,9 @@ Claude Code writes one line per content block; every line of a message repeats i
 `requestId` and input/cache usage while `output_tokens` GROWS. One call per message is kept: the line
 with the largest output (the final one). Sidechain replays repeat a `message.id` under a new
 `requestId`: the non-sidechain copy wins. `<synthetic>` messages (local placeholders) are skipped.
-Usage follows Anthropic's convention (input excludes cache).
+Usage follows Anthropic's convention (input excludes cache). Claude Code on Amazon Bedrock or Google Vertex
+(CLAUDE_CODE_USE_BEDROCK / _VERTEX) logs the platform's message ids (`msg_bdrk_…`, `msg_vrtx_…`) beside a bare
+model name: those calls are platform bedrock / vertex, priced by that platform's table.
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ class ClaudeCode(LogFormat):
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
             provider="'anthropic'",
-            platform="'anthropic'",
+            platform="""case when b.message.id like 'msg_bdrk_%' then 'bedrock'
+                             when b.message.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end""",
             model_raw="b.message.model",
             service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
