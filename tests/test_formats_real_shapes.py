@@ -196,3 +196,104 @@ def test_claude_code_on_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> N
     rows = _rows(con)
     assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
     assert [_buckets(r) for r in rows] == [(1, 28530, 311, 0, 25, 0)] * 3
+
+
+# ------------------------------------------------------------------ Anthropic usage.iterations
+
+
+def _iterations_body(mid: str) -> dict[str, Any]:
+    """A Messages body after server-side compaction and an advisor consult: the top-level usage covers only
+    the `message` steps; the compaction step (same model) and the advisor step (its own model) are billed
+    beside it."""
+    return {
+        "id": mid,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-6",
+        "content": [{"type": "compaction", "content": "…"}, {"type": "text", "text": "…"}],
+        "stop_reason": "end_turn",
+        "usage": {
+            "input_tokens": 23000,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": 1000,
+            "service_tier": "standard",
+            "iterations": [
+                {
+                    "type": "compaction",
+                    "input_tokens": 180000,
+                    "output_tokens": 3500,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+                {
+                    "type": "message",
+                    "input_tokens": 11000,
+                    "output_tokens": 400,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+                {
+                    "type": "advisor_message",
+                    "model": "claude-opus-4-8",
+                    "input_tokens": 2518,
+                    "output_tokens": 610,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 120,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 120, "ephemeral_1h_input_tokens": 0},
+                },
+                {
+                    "type": "message",
+                    "input_tokens": 12000,
+                    "output_tokens": 600,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+            ],
+        },
+    }
+
+
+def test_anthropic_iterations_outside_the_top_level_usage_are_billed(tmp_path: Path) -> None:
+    lines = [{"timestamp": "2026-06-01T10:00:00Z", "response": _iterations_body("msg_01Compact")}]
+    con, res = _ingest(tmp_path, "messages.jsonl", lines)
+    assert res.format == "anthropic.messages" and res.quarantined == 0
+    rows = _rows(con, ", request_count, dedupe_key")
+    got = {(r["model"], r["request_count"]): _buckets(r) for r in rows}
+    assert got == {
+        ("claude-sonnet-4-6", 1): (23000, 0, 0, 0, 1000, 0),  # the answer: the message steps
+        ("claude-sonnet-4-6", 0): (180000, 0, 0, 0, 3500, 0),  # compaction, same model
+        ("claude-opus-4-8", 0): (2518, 0, 120, 0, 610, 0),  # the advisor, its own model
+    }
+    assert sorted(r["dedupe_key"] for r in rows) == [
+        "anthropic:msg_01Compact",
+        "anthropic:msg_01Compact#advisor_message3",
+        "anthropic:msg_01Compact#compaction1",
+    ]
+    # the same response logged twice: still one call with its two sub-calls
+    (tmp_path / "twice").mkdir()
+    _, res2 = _ingest(tmp_path / "twice", "twice.jsonl", lines + lines)
+    assert (res2.calls, res2.duplicates) == (3, 3)
+
+
+def test_anthropic_batch_and_claude_code_iterations(tmp_path: Path) -> None:
+    batch = [{"custom_id": "r1", "result": {"type": "succeeded", "message": _iterations_body("msg_01Batch")}}]
+    con, res = _ingest(tmp_path, "batch_results.jsonl", batch)
+    assert res.format == "anthropic.batch"
+    rows = _rows(con, ", request_count")
+    assert sorted((r["model"], r["request_count"], r["service_tier"]) for r in rows) == [
+        ("claude-opus-4-8", 0, "batch"),
+        ("claude-sonnet-4-6", 0, "batch"),
+        ("claude-sonnet-4-6", 1, "batch"),
+    ]
+    cc = {
+        "type": "assistant",
+        "timestamp": "2026-06-01T10:00:00Z",
+        "sessionId": "s-1",
+        "requestId": "req_1",
+        "cwd": "/w/app",
+        "message": _iterations_body("msg_01Code"),
+    }
+    (tmp_path / "cc").mkdir()
+    con, res = _ingest(tmp_path / "cc", "session.jsonl", [cc, cc])
+    assert res.format == "claude_code" and res.calls == 3
