@@ -297,3 +297,37 @@ def test_anthropic_batch_and_claude_code_iterations(tmp_path: Path) -> None:
     (tmp_path / "cc").mkdir()
     con, res = _ingest(tmp_path / "cc", "session.jsonl", [cc, cc])
     assert res.format == "claude_code" and res.calls == 3
+
+
+# ------------------------------------------------------------------ Gemini / Vertex
+
+
+def test_vertex_stream_chunks_without_counts_are_not_quarantined(tmp_path: Path) -> None:
+    """Vertex AI streams send `usageMetadata: {"trafficType": "ON_DEMAND"}` (no counts) on every chunk before
+    the last: those chunks are not rejects (nor is their text kept in quarantine); the last chunk is the call."""
+
+    def chunk(text: str, usage: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}}],
+            "usageMetadata": {**usage, "trafficType": "ON_DEMAND"},
+            "modelVersion": "gemini-2.5-flash",
+            "createTime": "2025-07-22T11:00:54.652094Z",
+            "responseId": "Zm9_aL7mJ8bAxN8P",
+        }
+
+    last = {
+        "promptTokenCount": 12,
+        "candidatesTokenCount": 40,
+        "thoughtsTokenCount": 258,
+        "totalTokenCount": 310,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 12}],
+    }
+    lines = [chunk("The", {}), chunk(" weather", {}), chunk(".", last)]
+    con, res = _ingest(tmp_path, "vertex_stream.jsonl", lines)
+    assert res.format == "gemini" and res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (12, 0, 0, 0, 298, 258) and row["platform"] == "vertex"
+    # a stream cut before its counted chunk is still quarantined, never silently dropped
+    (tmp_path / "cut").mkdir()
+    _, cut = _ingest(tmp_path / "cut", "cut.jsonl", lines[:2])
+    assert cut.calls == 0 and cut.quarantined == 2
