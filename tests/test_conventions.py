@@ -437,6 +437,26 @@ def test_gemini_stream_is_cumulative_and_vertex_has_its_own_time(tmp_path: Path)
         ("claude-sonnet-4-5@20250929", "claude-sonnet-4-5-20250929"),
         ("deepseek-v3", "deepseek-v3"),
         ("GPT-4o-2024-08-06", "gpt-4o-2024-08-06"),
+        # Bedrock: the -vN:M revision goes, a model's own version stays (Titan Embeddings v1 and v2 are
+        # two models at two prices, as are Titan Image Generator v1/v2, Cohere Embed v3/v4, Claude 2.0/2.1)
+        ("amazon.titan-embed-text-v1", "titan-embed-text-v1"),
+        ("amazon.titan-embed-text-v2:0", "titan-embed-text-v2"),
+        ("amazon.titan-image-generator-v2:0", "titan-image-generator-v2"),
+        ("cohere.embed-english-v3", "embed-english-v3"),
+        ("cohere.embed-v4:0", "embed-v4"),
+        ("anthropic.claude-v2", "claude-v2"),
+        ("anthropic.claude-v2:1", "claude-v2:1"),
+        ("us.anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet-20241022"),
+        ("global.anthropic.claude-opus-4-8-v1:0", "claude-opus-4-8"),
+        ("ca.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5-20251001"),
+        ("amazon.nova-pro-v1:0", "nova-pro"),
+        ("mistral.mistral-7b-instruct-v0:2", "mistral-7b-instruct"),
+        ("openai.gpt-oss-120b-1:0", "gpt-oss-120b"),
+        ("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0", "titan-embed-text-v2"),
+        # Vertex resource names (batch prediction output, gateways) and the @default version
+        ("projects/p-1/locations/us-central1/publishers/google/models/gemini-2.5-pro", "gemini-2.5-pro"),
+        ("publishers/google/models/gemini-2.0-flash-001@default", "gemini-2.0-flash-001"),
+        ("publishers/anthropic/models/claude-sonnet-4-5@20250929", "claude-sonnet-4-5-20250929"),
     ],
 )
 def test_model_ids_are_normalised(raw: str, expected: str) -> None:

@@ -138,8 +138,9 @@ CASES = [
     # Llama 3.1 70B on Fireworks (0.9 / 0.9): 1,000×0.9 + 500×0.9 = 900 + 450 = 1,350 → 0.00135
     case("fireworks-llama-v3p1-70b", "accounts/fireworks/models/llama-v3p1-70b-instruct", "2025-03-11", "0.00135",
          price_model="fireworks/llama-v3p1-70b-instruct", platform="fireworks", input_uncached=1_000, output=500),
-    # Titan embeddings stay unpriced: ingest folds -v1 (0.10) and -v2:0 (0.02) into one name
-    case("titan-embed-text-unpriced", "titan-embed-text", "2025-06-04", None,
+    # Titan embeddings stay unpriced (no cited row yet): ingest keeps -v1 (0.10) and -v2:0 (0.02) apart as
+    # titan-embed-text-v1 / titan-embed-text-v2, and neither may borrow a price
+    case("titan-embed-text-unpriced", "titan-embed-text-v2", "2025-06-04", None,
          status="unpriced_model", price_model=None, platform="bedrock", input_uncached=1_000),
     # ---------------------------------------------------------------- long-context cliffs at N and N+1
     # Sonnet 4.5, 199,999 in: 199,999×3 + 1,000×15 = 599,997 + 15,000 = 614,997 → 0.614997 (§11 ex. 6)

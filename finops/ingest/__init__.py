@@ -31,7 +31,7 @@ from finops.ingest._base import (
     has_pref,
     inspect,
 )
-from finops.ingest._vendor import clean_map_sql
+from finops.ingest._vendor import BEDROCK_GEOS, BEDROCK_VENDORS, clean_map_sql
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -137,25 +137,41 @@ def sha256(path: Path) -> str:
 
 # ---------------------------------------------------------------- the pipeline
 
-BEDROCK_VENDORS = "anthropic|meta|amazon|mistral|cohere|ai21|deepseek|openai|writer|qwen|twelvelabs"
 GATEWAY_PREFIXES = "openai|anthropic|google|google-vertex|vertex_ai|gemini|azure|bedrock"
+
+
+def _bedrock_model_sql(x: str) -> str:
+    """SQL: a lowercased id `x` with a Bedrock id ([geo.]vendor.model[-vN[:M]]) cut to its model part, the
+    version kept where the version IS the model (other ids pass unchanged; `x` is read once).
+
+    Bedrock appends `-vN:M` to every id. After a dated snapshot (`claude-3-5-sonnet-20241022-v2:0`) and as
+    `-v1:M` / `-v0:M` / gpt-oss's `-1:0` it is only the revision of the model's one Bedrock listing: dropped.
+    A later version is another model (`titan-embed-text-v1` 0.10/1M vs `-v2:0` 0.02/1M, `cohere.embed-v4:0`,
+    `titan-image-generator-v2:0`): `-vN` stays, its `:0` revision goes. Old ids without a revision
+    (`titan-embed-text-v1`, `claude-instant-v1`, `claude-v2`, `claude-v2:1` = Claude 2.1) stay whole.
+    """
+    pre = f"^(({BEDROCK_GEOS})\\.)?({BEDROCK_VENDORS})\\.(.+?)"
+    x = f"regexp_replace({x}, '{pre}-([0-9]{{8}})-v[0-9]+(:[0-9]+)?$', '\\4-\\5')"
+    x = f"regexp_replace({x}, '{pre}-v?[01]:[0-9]+$', '\\4')"
+    x = f"regexp_replace({x}, '{pre}(-v[0-9]+):0$', '\\4\\5')"
+    return f"regexp_replace({x}, '{pre}$', '\\4')"
 
 
 def normalise_model_sql(col: str) -> str:
     """SQL: a logged model id → the normalised id prices are looked up by.
 
-    lowercase; Bedrock ARNs cut to the model/profile id; `models/` (Gemini) and `vendor/` (gateways)
-    prefixes dropped; Bedrock `us.anthropic.…-v1:0` → `…`; Vertex `model@date` → `model-date`.
+    lowercase; Bedrock ARNs cut to the model/profile id; Vertex resource paths
+    (`[projects/…/locations/…/]publishers/google/models/…`), `models/` (Gemini) and `vendor/` (gateways)
+    prefixes dropped; Bedrock `us.anthropic.…-v1:0` → `…` (see _bedrock_model_sql); Vertex `model@date` →
+    `model-date`, `model@default` → `model`.
     """
     x = f"lower(trim({col}))"
     x = f"regexp_replace({x}, '^arn:.*/', '')"
+    x = f"regexp_replace({x}, '^(projects/[^/]+/locations/[^/]+/)?publishers/[^/]+/models/', '')"
     x = f"regexp_replace({x}, '^models/', '')"
     x = f"regexp_replace({x}, '^({GATEWAY_PREFIXES})/', '')"
-    x = (
-        f"regexp_replace({x}, '^((us|eu|apac|global|us-gov|jp|au)\\.)?({BEDROCK_VENDORS})\\.(.+?)"
-        f"(-v[0-9]+(:[0-9]+)?)?$', '\\4')"
-    )
-    return f"replace({x}, '@', '-')"
+    x = f"regexp_replace({x}, '@default$', '')"
+    return f"replace({_bedrock_model_sql(x)}, '@', '-')"
 
 
 def _staged_ddl() -> str:

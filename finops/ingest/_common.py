@@ -81,7 +81,7 @@ def openai_usage_problem(u: str) -> str:
 
 # ---- Anthropic usage: input_tokens EXCLUDES cache reads and writes; the write split by TTL is in
 # cache_creation (older responses lack it: all writes are 5-minute writes).
-ANTHROPIC_USAGE = {
+ANTHROPIC_USAGE: dict[str, Any] = {
     "input_tokens": "BIGINT",
     "output_tokens": "BIGINT",
     "cache_creation_input_tokens": "BIGINT",
@@ -93,6 +93,14 @@ ANTHROPIC_USAGE = {
     "inference_geo": "VARCHAR",
     "speed": "VARCHAR",
 }
+# usage.iterations[]: one entry per sampling step of a request (`message`, `compaction`, `advisor_message`
+# with its own `model`). The top-level counts cover the `message` steps only (reference §3.8).
+ANTHROPIC_ITERATION: dict[str, Any] = {
+    "type": "VARCHAR",
+    "model": "VARCHAR",
+    **{k: v for k, v in ANTHROPIC_USAGE.items() if k not in ("service_tier", "inference_geo", "speed")},
+}
+ANTHROPIC_USAGE["iterations"] = [ANTHROPIC_ITERATION]
 ANTHROPIC_BODY = {
     "id": "VARCHAR",
     "type": "VARCHAR",
@@ -114,6 +122,40 @@ def anthropic_buckets(u: str) -> dict[str, str]:
         "output": f"{u}.output_tokens",
         "reasoning": f"coalesce({u}.output_tokens_details.thinking_tokens, 0)",
         "web_searches": f"coalesce({u}.server_tool_use.web_search_requests, 0)",
+    }
+
+
+def anthropic_iterations_sql(source: str, usage: str, ok: str) -> str:
+    """SELECT *, it_pos, it FROM source, with one more row per billed sub-call of an Anthropic request.
+
+    Server-side sampling steps outside the answer (context `compaction`, an `advisor_message` on its own
+    model) are listed in `usage.iterations` and are NOT in the top-level counts, which cover the `message`
+    steps only (docs example: top level 23,000 in / 1,000 out, a compaction step of 180,000 / 3,500 beside
+    it). Each such step becomes a row of its own (it_pos > 0, `it` its usage): priced on its own model,
+    request_count 0 (part of the same call). `usage`: the usage struct; `ok`: a condition (the record is a
+    call that is not rejected) under which the steps are added. The call's own row has it_pos 0, it NULL.
+    """
+    its = f"coalesce({usage}.iterations, [])"
+    steps = f"list_filter(generate_series(1, len({its})), lambda i: {its}[i].type is distinct from 'message')"
+    # unnest in the select list (not a lateral join: that costs 2.5x on a Claude Code tree); only a record whose
+    # usage lists iterations builds a list
+    pos = f"unnest(case when {usage}.iterations is not null and {ok} then list_concat([0], {steps}) else [0] end)"
+    return f"""select *, case when it_pos > 0 then {its}[it_pos] end as it
+    from (select *, {pos} as it_pos from ({source}))"""
+
+
+def anthropic_iteration_cols(u: str, key: str, model: str) -> dict[str, str]:
+    """The staged columns that differ between a call's row and its sub-call rows (anthropic_iterations_sql):
+    token buckets, dedupe key (`<key>#<type>-<n>`), model and request count. `u`: the call's usage struct;
+    `key`, `model`: the call's dedupe key and model expressions."""
+    main, sub = anthropic_buckets(u), anthropic_buckets("it")
+    sub["web_searches"] = "0"  # the request's server tool use is counted once, on its own row
+    cols = {k: f"case when it_pos = 0 then {main[k]} else {sub[k]} end" for k in main}
+    return {
+        **cols,
+        "dedupe_key": f"case when it_pos = 0 then {key} else {key} || '#' || coalesce(it.type, '') || it_pos end",
+        "model_raw": f"case when it_pos = 0 then {model} else coalesce(it.model, {model}) end",
+        "request_count": "case when it_pos = 0 then 1 else 0 end",
     }
 
 

@@ -13,7 +13,8 @@ from finops.ingest import register
 from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
 from finops.ingest._common import (
     ANTHROPIC_BODY,
-    anthropic_buckets,
+    anthropic_iteration_cols,
+    anthropic_iterations_sql,
     anthropic_usage_problem,
     md5_key,
     status_cols,
@@ -42,18 +43,21 @@ class AnthropicBatch(LogFormat):
         cols = staged_select(
             **status_cols("problem", "skip"),
             line="line",
-            dedupe_key=md5_key("anthropic", "b.result.message.id"),
             record_kind="'call'",
-            request_count="1",
             ts="null",
             ts_source="null",
             provider="'anthropic'",
             platform="'anthropic'",
-            model_raw="b.result.message.model",
             service_tier="'batch'",
             region="b.result.message.usage.inference_geo",
             request_id="b.result.message.id",
-            **anthropic_buckets("b.result.message.usage"),
+            **anthropic_iteration_cols(
+                "b.result.message.usage", md5_key("anthropic", "b.result.message.id"), "b.result.message.model"
+            ),
         )
         src = f"select line, raw, {parse_sql('raw', struct(LINE))} as b from recs"
-        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"
+        src = layer(src, problem=problem, skip=skip)
+        src = anthropic_iterations_sql(
+            src, "b.result.message.usage", "b is not null and skip is null and problem is null"
+        )
+        return f"select {cols}\nfrom ({src})"

@@ -11,6 +11,9 @@ also stands in for a missing `model`; Vertex rawPredict ids (`msg_vrtx_…`) giv
 
 Fast mode: `usage.speed == "fast"` makes the call service_tier 'fast' (its own premium rates; `service_tier`
 still says standard on such calls). The same rule holds in every format that reads Anthropic usage.
+
+Sub-calls (`usage.iterations` of type compaction / advisor_message) are outside the top-level counts: each
+is a row of its own (see _common.anthropic_iterations_sql).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from finops.ingest import register
 from finops.ingest._base import LogFormat, envelope_ts_sql, layer, staged_select, tags_json_sql, unwrap_sql
 from finops.ingest._common import (
     ANTHROPIC_BODY,
-    anthropic_buckets,
+    anthropic_iteration_cols,
+    anthropic_iterations_sql,
     anthropic_tier,
     anthropic_usage_problem,
     md5_key,
@@ -53,23 +57,21 @@ class AnthropicMessages(LogFormat):
         cols = staged_select(
             **status_cols("problem"),
             line="line",
-            dedupe_key=md5_key("anthropic", "b.id"),
             record_kind="'call'",
-            request_count="1",
             ts=envelope_ts_sql(),
             ts_source="'envelope'",
             provider="'anthropic'",
             platform=platform,
-            model_raw="coalesce(b.model, model_id)",
             service_tier=anthropic_tier("b.usage.service_tier", "b.usage.speed"),
             region="b.usage.inference_geo",
             tags_json=tags_json_sql("env.tags", "env.metadata"),
             request_id="b.id",
-            **anthropic_buckets("b.usage"),
+            **anthropic_iteration_cols("b.usage", md5_key("anthropic", "b.id"), "coalesce(b.model, model_id)"),
         )
         src = layer(
             unwrap_sql(struct(ANTHROPIC_BODY), bare="b.type is not null and b.usage is not null"),
             problem=anthropic_usage_problem("b.usage"),
             model_id=model_id,
         )
+        src = anthropic_iterations_sql(src, "b.usage", "b is not null and problem is null")
         return f"select {cols}\nfrom ({src})"

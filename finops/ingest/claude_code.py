@@ -4,7 +4,9 @@ Claude Code writes one line per content block; every line of a message repeats i
 `requestId` and input/cache usage while `output_tokens` GROWS. One call per message is kept: the line
 with the largest output (the final one). Sidechain replays repeat a `message.id` under a new
 `requestId`: the non-sidechain copy wins. `<synthetic>` messages (local placeholders) are skipped.
-Usage follows Anthropic's convention (input excludes cache).
+Usage follows Anthropic's convention (input excludes cache). Claude Code on Amazon Bedrock or Google Vertex
+(CLAUDE_CODE_USE_BEDROCK / _VERTEX) logs the platform's message ids (`msg_bdrk_…`, `msg_vrtx_…`) beside a bare
+model name: those calls are platform bedrock / vertex, priced by that platform's table.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from finops.ingest import register
 from finops.ingest._base import LogFormat, layer, parse_sql, staged_select, ts_sql
 from finops.ingest._common import (
     ANTHROPIC_BODY,
-    anthropic_buckets,
+    anthropic_iteration_cols,
+    anthropic_iterations_sql,
     anthropic_tier,
     anthropic_usage_problem,
     status_cols,
@@ -57,16 +60,14 @@ class ClaudeCode(LogFormat):
         cols = staged_select(
             **status_cols("problem", "skip"),
             line="line",
-            dedupe_key="coalesce('anthropic:' || b.message.id, 'claude_code:' || b.requestId, 'md5:' || md5(raw))",
             pref="""(case when coalesce(b.isSidechain, false) then 0 else 1 end) * 1000000000000
                     + coalesce(b.message.usage.output_tokens, 0)""",
             record_kind="'call'",
-            request_count="1",
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
             provider="'anthropic'",
-            platform="'anthropic'",
-            model_raw="b.message.model",
+            platform="""case when b.message.id like 'msg_bdrk_%' then 'bedrock'
+                             when b.message.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end""",
             service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
             # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored
@@ -74,7 +75,13 @@ class ClaudeCode(LogFormat):
                                      'git_branch', b.gitBranch, 'agent', b.agentId)""",
             reported_cost="try_cast(b.costUSD as decimal(38, 12))",
             request_id="b.requestId",
-            **anthropic_buckets("b.message.usage"),
+            **anthropic_iteration_cols(
+                "b.message.usage",
+                "coalesce('anthropic:' || b.message.id, 'claude_code:' || b.requestId, 'md5:' || md5(raw))",
+                "b.message.model",
+            ),
         )
         src = f"select line, raw, {parse_sql('raw', struct(LINE))} as b from recs"
-        return f"select {cols}\nfrom ({layer(src, problem=problem, skip=skip)})"
+        src = layer(src, problem=problem, skip=skip)
+        src = anthropic_iterations_sql(src, "b.message.usage", "b is not null and skip is null and problem is null")
+        return f"select {cols}\nfrom ({src})"

@@ -2,7 +2,9 @@
 
 Counting: `promptTokenCount` INCLUDES `cachedContentTokenCount`; `thoughtsTokenCount` is OUTSIDE
 `candidatesTokenCount` and billed as output; `toolUsePromptTokenCount` is billed as input.
-Streams repeat `responseId` with a CUMULATIVE usageMetadata: the largest chunk wins. Vertex bodies
+Streams repeat `responseId` with a CUMULATIVE usageMetadata: the largest chunk wins; Vertex stream chunks
+before the last carry `usageMetadata` with no counts (only `trafficType`): skipped when a chunk of the same
+response has counts, else quarantined (a stream cut before its usage). Vertex bodies
 carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time.
 
 Audio: `promptTokensDetails` / `candidatesTokensDetails` split the counts by modality. AUDIO prompt tokens
@@ -72,7 +74,9 @@ class Gemini(LogFormat):
         problem = f"""case when {m}.promptTokenCount is null then 'usageMetadata has no promptTokenCount'
                           when coalesce({m}.cachedContentTokenCount, 0) > {m}.promptTokenCount
                               then 'cachedContentTokenCount exceeds promptTokenCount' end"""
-        skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)' end"""
+        skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)'
+                        when not counted and call_counted
+                            then 'stream chunk without token counts (the call is counted on a later chunk)' end"""
         vertex = f"(b.createTime is not null or {m}.trafficType is not null)"
         cols = staged_select(
             **status_cols("problem", "skip"),
@@ -105,5 +109,14 @@ class Gemini(LogFormat):
         spoken = _modality(m + ".candidatesTokensDetails", "AUDIO")
         audio_out = f"least({spoken}, coalesce({m}.candidatesTokenCount, 0))"
         src = unwrap_sql(struct(BODY), bare="b.usageMetadata is not null and b.modelVersion is not null")
+        # Vertex streams send `usageMetadata: {"trafficType": …}` alone on every chunk before the last
+        counts = ("promptTokenCount", "candidatesTokenCount", "totalTokenCount")
+        counted = "(" + " or ".join(f"{m}.{c} is not null" for c in counts) + ")"
+        src = layer(src, counted=counted)
+        src = layer(
+            src,
+            call_counted="case when b.responseId is null then counted "
+            "else bool_or(counted) over (partition by b.responseId) end",
+        )
         src = layer(src, problem=problem, skip=skip, audio_in=audio_in, audio_out=audio_out)
         return f"select {cols}\nfrom ({src})"

@@ -1,0 +1,333 @@
+"""Real-world variations of the supported log shapes (found in an adversarial audit against real SDK output,
+reference/log_formats.md and public fixtures): each test writes a realistic record from the documented shape
+and pins what aispend must count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.test_conventions import _buckets, _ingest, _rows
+
+# ------------------------------------------------------------------ OpenAI-shaped chat streams
+
+
+def _chunk(cid: str, model: str, usage: Any = None, **kw: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": 1756097033,
+        "model": model,
+        "choices": [] if usage else [{"index": 0, "delta": {"content": "…"}, "finish_reason": None}],
+    }
+    if usage is not None:
+        body["usage"] = usage
+    body.update(kw)
+    return body
+
+
+def test_azure_stream_filter_frames_are_not_quarantined_and_make_it_azure(tmp_path: Path) -> None:
+    """Azure OpenAI streams open with a frame of prompt filter results whose id, model and object are empty
+    (and, with asynchronous filtering, send more id-less annotation frames): they are part of the stream,
+    not a stream without usage, and they say the call ran on Azure."""
+    frame = {
+        "choices": [],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+        "prompt_filter_results": [
+            {"prompt_index": 0, "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}
+        ],
+    }
+    note = {
+        "choices": [
+            {
+                "content_filter_offsets": {"check_offset": 10, "start_offset": 10, "end_offset": 40},
+                "content_filter_results": {"violence": {"filtered": False, "severity": "safe"}},
+                "finish_reason": None,
+                "index": 0,
+            }
+        ],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+    }
+    usage = {
+        "prompt_tokens": 1100,
+        "completion_tokens": 12,
+        "total_tokens": 1112,
+        "prompt_tokens_details": {"cached_tokens": 1024, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
+    }
+    lines = [
+        frame,
+        _chunk(
+            "chatcmpl-AZ1",
+            "gpt-4o-2024-11-20",
+            choices=[{"content_filter_results": {}, "delta": {"role": "assistant"}, "finish_reason": None, "index": 0}],
+        ),
+        note,
+        _chunk("chatcmpl-AZ1", "gpt-4o-2024-11-20", usage),
+    ]
+    con, res = _ingest(tmp_path, "azure_stream.jsonl", lines)
+    assert res.format == "openai.chat_stream"
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (76, 1024, 0, 0, 12, 0)
+    assert row["platform"] == "azure" and row["provider"] == "openai"
+
+
+def test_groq_stream_usage_in_x_groq(tmp_path: Path) -> None:
+    """Groq streams put the call's usage in the finish chunk's `x_groq.usage` (no top-level usage)."""
+    xg = {
+        "id": "req_01jadadp0f",
+        "usage": {
+            "queue_time": 0.06,
+            "prompt_tokens": 18,
+            "prompt_time": 0.0002,
+            "completion_tokens": 439,
+            "completion_time": 0.79,
+            "total_tokens": 457,
+            "total_time": 0.79,
+        },
+    }
+    lines = [
+        _chunk("chatcmpl-e7f8", "llama-3.1-8b-instant", x_groq={"id": "req_01jadadp0f"}),
+        _chunk(
+            "chatcmpl-e7f8",
+            "llama-3.1-8b-instant",
+            choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            x_groq=xg,
+        ),
+    ]
+    con, res = _ingest(tmp_path, "groq_stream.jsonl", lines)
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (18, 0, 0, 0, 439, 0)
+    assert row["platform"] == "groq" and row["provider"] == "meta"
+
+
+def test_stream_with_cumulative_usage_on_every_chunk_counts_the_last(tmp_path: Path) -> None:
+    """vLLM (continuous_usage_stats) and gateways repeat a cumulative usage on every chunk, the early ones
+    without completion_tokens: the last usage chunk is the call, the others are neither calls nor rejects."""
+    lines = [
+        _chunk("chatcmpl-v1", "meta-llama/Llama-3.1-8B-Instruct", usage=None),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            choices=[{"index": 0, "delta": {"content": "a"}}],
+            usage={"prompt_tokens": 4982, "completion_tokens": None, "total_tokens": None},
+        ),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            choices=[{"index": 0, "delta": {"content": "b"}}],
+            usage={"prompt_tokens": 4982, "completion_tokens": 2, "total_tokens": 4984},
+        ),
+        _chunk(
+            "chatcmpl-v1",
+            "meta-llama/Llama-3.1-8B-Instruct",
+            usage={"prompt_tokens": 4982, "completion_tokens": 57, "total_tokens": 5039},
+        ),
+    ]
+    con, res = _ingest(tmp_path, "vllm_stream.jsonl", lines)
+    assert res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con, ", source_line")
+    assert _buckets(row) == (4982, 0, 0, 0, 57, 0) and row["source_line"] == 4
+
+
+def test_xai_stream_reasoning_outside_completion(tmp_path: Path) -> None:
+    """xAI counts reasoning OUTSIDE completion_tokens (total = prompt + completion + reasoning), in streams too."""
+    usage = {
+        "prompt_tokens": 30,
+        "completion_tokens": 10,
+        "total_tokens": 240,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 200},
+    }
+    con, _ = _ingest(
+        tmp_path, "grok_stream.jsonl", [_chunk("c-grok", "grok-3-mini"), _chunk("c-grok", "grok-3-mini", usage)]
+    )
+    (row,) = _rows(con)
+    assert _buckets(row) == (30, 0, 0, 0, 210, 200) and row["platform"] == "xai"
+
+
+# ------------------------------------------------------------------ Claude Code
+
+
+def test_claude_code_on_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> None:
+    """Claude Code with CLAUDE_CODE_USE_BEDROCK logs Bedrock's message ids (msg_bdrk_…) and a bare model name;
+    Vertex gives msg_vrtx_…: the platform (and so the price table) is Bedrock's / Vertex's, not Anthropic's."""
+
+    def line(mid: str, model: str) -> dict[str, Any]:
+        return {
+            "type": "assistant",
+            "timestamp": "2026-03-21T13:26:22.884Z",
+            "sessionId": "4c593b01-f610-49d0-a897-ee2f537f8fc2",
+            "uuid": "36416c52-" + mid[-4:],
+            "requestId": "req_" + mid,
+            "cwd": "/work/app",
+            "version": "2.1.80",
+            "message": {
+                "id": mid,
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": [{"type": "text", "text": "…"}],
+                "usage": {
+                    "input_tokens": 1,
+                    "cache_creation_input_tokens": 311,
+                    "cache_read_input_tokens": 28530,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 311, "ephemeral_1h_input_tokens": 0},
+                    "output_tokens": 25,
+                },
+            },
+        }
+
+    lines = [
+        line("msg_bdrk_01TRwJeNivnr", "claude-opus-4-6"),
+        line("msg_vrtx_01Q2aaBcdEfg", "claude-sonnet-4-5@20250929"),
+        line("msg_01XyzAbc123", "claude-sonnet-4-5-20250929"),
+    ]
+    con, res = _ingest(tmp_path, "session.jsonl", lines)
+    assert res.format == "claude_code"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert [_buckets(r) for r in rows] == [(1, 28530, 311, 0, 25, 0)] * 3
+
+
+# ------------------------------------------------------------------ Anthropic usage.iterations
+
+
+def _iterations_body(mid: str) -> dict[str, Any]:
+    """A Messages body after server-side compaction and an advisor consult: the top-level usage covers only
+    the `message` steps; the compaction step (same model) and the advisor step (its own model) are billed
+    beside it."""
+    return {
+        "id": mid,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-6",
+        "content": [{"type": "compaction", "content": "…"}, {"type": "text", "text": "…"}],
+        "stop_reason": "end_turn",
+        "usage": {
+            "input_tokens": 23000,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "output_tokens": 1000,
+            "service_tier": "standard",
+            "iterations": [
+                {
+                    "type": "compaction",
+                    "input_tokens": 180000,
+                    "output_tokens": 3500,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+                {
+                    "type": "message",
+                    "input_tokens": 11000,
+                    "output_tokens": 400,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+                {
+                    "type": "advisor_message",
+                    "model": "claude-opus-4-8",
+                    "input_tokens": 2518,
+                    "output_tokens": 610,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 120,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 120, "ephemeral_1h_input_tokens": 0},
+                },
+                {
+                    "type": "message",
+                    "input_tokens": 12000,
+                    "output_tokens": 600,
+                    "cache_read_input_tokens": 0,
+                    "cache_creation_input_tokens": 0,
+                },
+            ],
+        },
+    }
+
+
+def test_anthropic_iterations_outside_the_top_level_usage_are_billed(tmp_path: Path) -> None:
+    lines = [{"timestamp": "2026-06-01T10:00:00Z", "response": _iterations_body("msg_01Compact")}]
+    con, res = _ingest(tmp_path, "messages.jsonl", lines)
+    assert res.format == "anthropic.messages" and res.quarantined == 0
+    rows = _rows(con, ", request_count, dedupe_key")
+    got = {(r["model"], r["request_count"]): _buckets(r) for r in rows}
+    assert got == {
+        ("claude-sonnet-4-6", 1): (23000, 0, 0, 0, 1000, 0),  # the answer: the message steps
+        ("claude-sonnet-4-6", 0): (180000, 0, 0, 0, 3500, 0),  # compaction, same model
+        ("claude-opus-4-8", 0): (2518, 0, 120, 0, 610, 0),  # the advisor, its own model
+    }
+    assert sorted(r["dedupe_key"] for r in rows) == [
+        "anthropic:msg_01Compact",
+        "anthropic:msg_01Compact#advisor_message3",
+        "anthropic:msg_01Compact#compaction1",
+    ]
+    # the same response logged twice: still one call with its two sub-calls
+    (tmp_path / "twice").mkdir()
+    _, res2 = _ingest(tmp_path / "twice", "twice.jsonl", lines + lines)
+    assert (res2.calls, res2.duplicates) == (3, 3)
+
+
+def test_anthropic_batch_and_claude_code_iterations(tmp_path: Path) -> None:
+    batch = [{"custom_id": "r1", "result": {"type": "succeeded", "message": _iterations_body("msg_01Batch")}}]
+    con, res = _ingest(tmp_path, "batch_results.jsonl", batch)
+    assert res.format == "anthropic.batch"
+    rows = _rows(con, ", request_count")
+    assert sorted((r["model"], r["request_count"], r["service_tier"]) for r in rows) == [
+        ("claude-opus-4-8", 0, "batch"),
+        ("claude-sonnet-4-6", 0, "batch"),
+        ("claude-sonnet-4-6", 1, "batch"),
+    ]
+    cc = {
+        "type": "assistant",
+        "timestamp": "2026-06-01T10:00:00Z",
+        "sessionId": "s-1",
+        "requestId": "req_1",
+        "cwd": "/w/app",
+        "message": _iterations_body("msg_01Code"),
+    }
+    (tmp_path / "cc").mkdir()
+    con, res = _ingest(tmp_path / "cc", "session.jsonl", [cc, cc])
+    assert res.format == "claude_code" and res.calls == 3
+
+
+# ------------------------------------------------------------------ Gemini / Vertex
+
+
+def test_vertex_stream_chunks_without_counts_are_not_quarantined(tmp_path: Path) -> None:
+    """Vertex AI streams send `usageMetadata: {"trafficType": "ON_DEMAND"}` (no counts) on every chunk before
+    the last: those chunks are not rejects (nor is their text kept in quarantine); the last chunk is the call."""
+
+    def chunk(text: str, usage: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}}],
+            "usageMetadata": {**usage, "trafficType": "ON_DEMAND"},
+            "modelVersion": "gemini-2.5-flash",
+            "createTime": "2025-07-22T11:00:54.652094Z",
+            "responseId": "Zm9_aL7mJ8bAxN8P",
+        }
+
+    last = {
+        "promptTokenCount": 12,
+        "candidatesTokenCount": 40,
+        "thoughtsTokenCount": 258,
+        "totalTokenCount": 310,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 12}],
+    }
+    lines = [chunk("The", {}), chunk(" weather", {}), chunk(".", last)]
+    con, res = _ingest(tmp_path, "vertex_stream.jsonl", lines)
+    assert res.format == "gemini" and res.quarantined == 0, res.reject_reasons
+    (row,) = _rows(con)
+    assert _buckets(row) == (12, 0, 0, 0, 298, 258) and row["platform"] == "vertex"
+    # a stream cut before its counted chunk is still quarantined, never silently dropped
+    (tmp_path / "cut").mkdir()
+    _, cut = _ingest(tmp_path / "cut", "cut.jsonl", lines[:2])
+    assert cut.calls == 0 and cut.quarantined == 2
