@@ -109,7 +109,12 @@ Partition = Annotated[
     bool, typer.Option("--partition", help="Parquet only: a folder with one month=YYYY-MM/ sub-folder per month.")
 ]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
-ExportOutput = Annotated[Path, typer.Option("-o", "--output", help="File (or folder with --partition) to write.")]
+ExportOutput = Annotated[
+    Path,
+    typer.Option(
+        "-o", "--output", help="File (or folder with --partition) to write; - for standard output (CSV, JSON lines)."
+    ),
+]
 FormatOpt = Annotated[
     str | None, typer.Option("--format", help="Skip detection: read every file as this format (see 'aispend formats').")
 ]
@@ -449,13 +454,13 @@ def export_calls(
 
     Example: aispend export calls --format parquet --partition -o calls/
     """
-    from finops.export import export_calls as run
+    from finops import export
     from finops.scope import set_scope
 
     store = _store()
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
-    n = run(store.con, store.prices.version, output, fmt, force=force, partition=partition)
-    err.print(f"Wrote {n:,} calls to {output} (prices {store.prices.version}).")
+    n = export.export_calls(store.con, store.prices.version, output, fmt, force=force, partition=partition)
+    err.print(f"Wrote {n:,} calls to {export.destination(output)} (prices {store.prices.version}).")
 
 
 @prices_app.command("list")
@@ -698,7 +703,7 @@ def _export_table(
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     run = {"daily": export.export_daily, "monthly": export.export_monthly}[kind]
     n = run(store.con, store.prices.version, output, fmt, force=force, partition=part)
-    err.print(f"Wrote {n:,} {kind} rows to {output} (prices {store.prices.version}).")
+    err.print(f"Wrote {n:,} {kind} rows to {export.destination(output)} (prices {store.prices.version}).")
 
 
 @export_app.command("daily")
@@ -754,7 +759,7 @@ def export_scenarios(
     store = _store()
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     n = export.export_scenarios(store.con, store.prices, output, fmt, force=force)
-    err.print(f"Wrote {n} scenarios to {output} (prices {store.prices.version}).")
+    err.print(f"Wrote {n} scenarios to {export.destination(output)} (prices {store.prices.version}).")
 
 
 @export_app.command("focus")
@@ -776,6 +781,9 @@ def export_focus(
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     n = export.export_focus(store.con, store.prices.version, output, force=force)
     left = export.unpriced_calls(store.con)
-    err.print(f"Wrote {n:,} FOCUS {export.FOCUS_VERSION} rows to {output} (prices {store.prices.version}).")
+    err.print(
+        f"Wrote {n:,} FOCUS {export.FOCUS_VERSION} rows to {export.destination(output)} "
+        f"(prices {store.prices.version})."
+    )
     if left:
         err.print(f"  {left:,} call(s) not fully priced are left out (FOCUS rows need a price): see 'aispend analyze'.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -79,6 +81,14 @@ FORMULA_START = "^[=+\\-@\\t\\r]"
 
 class OutputError(UsageError):
     """An output path that cannot be written (exists without --force, missing or read-only folder)."""
+
+
+STDOUT = "-"  # -o -: write CSV or JSON lines to standard output
+
+
+def destination(output: Path | str) -> str:
+    """How a message names where an export went."""
+    return "standard output" if str(output) == STDOUT else str(output)
 
 
 def check_output(output: Path, force: bool) -> Path:
@@ -177,6 +187,9 @@ def copy_query(
         raise UsageError(f"--format {fmt}: expected one of {', '.join(FORMATS)}.")
     if partition and fmt != "parquet":
         raise UsageError("--partition needs --format parquet.")
+    to_stdout = str(output) == STDOUT
+    if to_stdout and fmt == "parquet":
+        raise UsageError("-o -: Parquet is binary, write it to a file.", hint="Or use --format csv or jsonl.")
     if fmt == "csv":
         sql = neutralise_csv(con, sql, params)
     elif fmt == "jsonl":
@@ -191,8 +204,18 @@ def copy_query(
         options += ", kv_metadata {price_version: '" + str(version).replace("'", "''") + "'}"
     if partition:
         options += ", partition_by (month), filename_pattern 'part_{i}'"
-    with atomic_output(Path(output), force) as tmp:
-        con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params)
+    if to_stdout:
+        # the same bytes as a file export: DuckDB writes a private temporary file, copied out in blocks
+        with tempfile.TemporaryDirectory(prefix="aispend-export-") as d:
+            tmp = Path(d) / f"out.{fmt}"
+            con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params)
+            sys.stdout.flush()
+            with open(tmp, "rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    else:
+        with atomic_output(Path(output), force) as tmp:
+            con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params)
     row = con.execute(f"select count(*) from ({sql})", params).fetchone()
     return int(row[0]) if row else 0
 
@@ -277,7 +300,7 @@ def export_focus(con: duckdb.DuckDBPyConnection, version: str, output: Path, *, 
     Timestamps are typed in Parquet and ISO 8601 UTC text ('2025-08-01T00:00:00Z') in CSV."""
     from finops import db
 
-    suffix = Path(output).suffix.lower()
+    suffix = ".csv" if str(output) == STDOUT else Path(output).suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise UsageError(f"{output}: a FOCUS export is a .csv or .parquet file.")
     sql = db.sql_text("focus_charges")

@@ -311,3 +311,25 @@ def test_export_commands_have_help_with_an_example() -> None:
     for cmd in ("calls", "daily", "monthly", "scenarios", "focus"):
         res = run("export", cmd, "--help")
         assert res.exit_code == 0 and "Example:" in res.stdout, cmd
+
+
+def test_dash_writes_text_exports_to_standard_output(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o -` is standard output for CSV and JSON lines (the same bytes as the file export), never a file
+    named '-'; Parquet, binary, is refused."""
+    db, _, _, calls, _, _ = store
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "calls.csv"
+    assert run("--db", str(db), "export", "calls", "-o", str(out)).exit_code == 0
+    res = run("--db", str(db), "export", "calls", "-o", "-")
+    assert res.exit_code == 0, res.output
+    assert res.stdout_bytes == out.read_bytes()
+    assert "calls to standard output" in said(res)
+    res = run("--db", str(db), "export", "calls", "--format", "jsonl", "-o", "-")
+    assert len(res.stdout.splitlines()) == calls
+    res = run("--db", str(db), "export", "focus", "-o", "-")
+    assert res.exit_code == 0 and res.stdout.startswith("BilledCost,")
+    res = run("--db", str(db), "export", "calls", "--format", "parquet", "-o", "-")
+    assert res.exit_code == 2 and "Parquet is binary" in said(res)
+    assert not (tmp_path / "-").exists()
