@@ -331,3 +331,58 @@ def test_vertex_stream_chunks_without_counts_are_not_quarantined(tmp_path: Path)
     (tmp_path / "cut").mkdir()
     _, cut = _ingest(tmp_path / "cut", "cut.jsonl", lines[:2])
     assert cut.calls == 0 and cut.quarantined == 2
+
+
+def test_captured_sse_streams_and_jq_style_files_are_read(tmp_path: Path) -> None:
+    """Two real ways streams and records get saved: a curl capture of a server-sent-event stream (`event:` /
+    `data:` lines, CRLF or LF, ending with `data: [DONE]`) and `jq .` output (pretty-printed objects one
+    after another). Both are read by the format of their payloads, with the file's line numbers."""
+    from finops import db
+    from finops.ingest import ingest
+
+    anthropic = (
+        "event: message_start\n"
+        'data: {"type":"message_start","message":{"id":"msg_01SSE","type":"message","role":"assistant",'
+        '"model":"claude-sonnet-4-5-20250929","content":[],"usage":{"input_tokens":120,'
+        '"cache_read_input_tokens":30,"cache_creation_input_tokens":0,"output_tokens":1}}}\n\n'
+        "event: ping\n"
+        'data: {"type": "ping"}\n\n'
+        ": keep-alive comment\n\n"
+        "event: message_delta\n"
+        'data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":42}}\n\n'
+        "event: message_stop\n"
+        'data: {"type":"message_stop"}\n\n'
+    )
+    chunk = (
+        '{"id":"chatcmpl-S1","object":"chat.completion.chunk","created":1735689600,'
+        '"model":"gpt-4o-mini-2024-07-18","choices":%s,"usage":%s}'
+    )
+    openai = (
+        "data: " + chunk % ('[{"index":0,"delta":{"content":"Hi"}}]', "null") + "\r\n\r\n"
+        "data: " + chunk % ("[]", '{"prompt_tokens":11,"completion_tokens":7,"total_tokens":18}') + "\r\n\r\n"
+        "data: [DONE]\r\n\r\n"
+    )
+    body = '{\n  "id": "chatcmpl-J%d",\n  "object": "chat.completion",\n  "created": 1735689600,\n'
+    body += '  "model": "gpt-4o",\n  "usage": {\n    "prompt_tokens": %d,\n    "completion_tokens": 5\n  }\n}\n'
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "anthropic.txt").write_text(anthropic)
+    (logs / "openai.sse").write_bytes(openai.encode())
+    (logs / "jq.json").write_text("".join(body % (i, 10 * i) for i in (1, 2, 3)))
+    con = db.connect(tmp_path / "t.duckdb")
+    res = {Path(r.path).name: r for r in ingest(con, [logs]).files}
+    assert {k: (r.status, r.format, r.calls, r.quarantined) for k, r in res.items()} == {
+        "anthropic.txt": ("ingested", "anthropic.stream", 1, 0),
+        "jq.json": ("ingested", "openai.chat", 3, 0),
+        "openai.sse": ("ingested", "openai.chat_stream", 1, 0),
+    }
+    rows = con.execute(
+        "select format, source_line, input_uncached, cache_read, output from usage order by format, source_line"
+    ).fetchall()
+    assert rows == [
+        ("anthropic.stream", 10, 120, 30, 42),  # the message_delta's data line
+        ("openai.chat", 1, 10, 0, 5),
+        ("openai.chat", 2, 20, 0, 5),
+        ("openai.chat", 3, 30, 0, 5),
+        ("openai.chat_stream", 3, 11, 0, 7),
+    ]

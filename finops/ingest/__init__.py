@@ -395,6 +395,7 @@ def ingest(
             and item.fmt.name not in NO_BATCH
             and not item.fmt.whole_file
             and item.container.kind == "jsonl"
+            and not item.container.sse  # its lines are unwrapped by read_all
             and item.size <= BATCH_FILE_BYTES
         ):
             if batch and (batch[0].fmt.name != item.fmt.name or batch_bytes + item.size > BATCH_BYTES):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,7 @@ class Container:
     columns: list[str] = field(default_factory=list)  # csv / parquet: the header
     delimiter: str | None = None  # csv
     more: list[bytes] = field(default_factory=list)  # jsonl: further raw lines, parsed only if sniffing needs them
+    sse: bool = False  # jsonl: a captured server-sent-event stream (`data: {...}` lines), see sse_payloads
     # a running sha256 of the file's bytes, fed by jsonl_chunks as it reads them in order (see
     # _ingest_file: a large new file is hashed while it is parsed, not read twice), and the bytes fed
     hash: Any = None
@@ -186,6 +188,10 @@ def inspect(path: Path, data: bytes | None = None) -> Container:
         return Container("parquet", _tabular.parquet_sample(path), columns=cols)
     if binary == "sqlite" and not path.name.lower().endswith(COMPRESSED_SUFFIXES):
         return Container("sqlite", _tabular.sqlite_tables_of(path))
+    if SSE_FIRST.match(text):
+        lines = head.split(b"\n", SNIFF_RECORDS * 2 + 1)[: SNIFF_RECORDS * 2]
+        sample = parse_lines([x[5:] for x in lines if x.startswith(b"data:")])
+        return Container("jsonl", sample, sse=True) if sample else Container("other")
     if text[:1] not in (b"{", b"["):
         found = _tabular.csv_header(head)
         if found is None:
@@ -215,6 +221,9 @@ def inspect(path: Path, data: bytes | None = None) -> Container:
             data = data[3:]
         doc = json.loads(data)
     except ValueError:
+        values = json_values(data) if data is not None else None
+        if values is not None:  # objects written one after another (`jq .` output): one document of them
+            return Container("document", values[:SNIFF_RECORDS], values)
         # not one document: treat as JSON lines whose bad lines will be quarantined
         sample = parse_lines(lines[: SNIFF_RECORDS + 1])
         return Container("jsonl", sample) if sample else Container("other")
@@ -223,6 +232,48 @@ def inspect(path: Path, data: bytes | None = None) -> Container:
     if isinstance(doc, list):
         return Container("document", [r for r in doc[:SNIFF_RECORDS] if isinstance(r, dict)], doc)
     return Container("other")
+
+
+def json_values(data: bytes) -> list[dict[str, Any]] | None:
+    """Several JSON objects written one after another, pretty-printed or not (what `jq .` writes for a
+    stream of records), else None. Only for files that are neither one document nor JSON lines, which
+    are read whole anyway; one JSON parse per object."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    decoder = json.JSONDecoder()
+    out: list[dict[str, Any]] = []
+    i, n = 0, len(text)
+    while True:
+        while i < n and text[i] in " \t\r\n":
+            i += 1
+        if i >= n:
+            break
+        try:
+            obj, i = decoder.raw_decode(text, i)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        out.append(obj)
+    return out if len(out) > 1 else None
+
+
+# A captured server-sent-event stream (curl of a streaming response): `event:` / `data:` / `id:` / `:` lines
+SSE_FIRST = re.compile(rb"(event|data|id|retry):|:")
+
+
+def sse_payloads(table: pa.Table) -> pa.Table:
+    """(line, raw) of an SSE capture → the JSON payload of each `data:` line; every other line (event
+    names, ids, comments, the blank line ending each event, `data: [DONE]`) becomes blank, skipped as
+    such. Line numbers stay those of the file."""
+    import pyarrow.compute as pc
+
+    raw = table.column("raw")
+    payload = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(raw, 5))
+    keep = pc.and_(pc.starts_with(raw, "data:"), pc.not_equal(payload, "[DONE]"))
+    return table.set_column(1, "raw", pc.if_else(keep, payload, "")).replace_schema_metadata(table.schema.metadata)
 
 
 BAD_UTF8_KEY = b"aispend.bad_utf8"  # schema metadata of a (line, raw) table: its lines that are not UTF-8
@@ -343,6 +394,9 @@ def read_all(path: Path, container: Container, columns: tuple[str, ...] | None =
         yield from _tabular.csv_tables(path, container, columns or None)
     elif container.kind == "parquet":
         yield from _tabular.parquet_tables(path, columns or None)
+    elif container.sse:
+        for table in jsonl_chunks(path, container=container):
+            yield sse_payloads(table)
     else:
         yield from jsonl_chunks(path, container=container)
 
