@@ -272,3 +272,24 @@ def test_a_small_file_matching_two_formats_is_not_read_as_either(tmp_path: Path)
     assert res.status == "skipped" and "matches several formats" in (res.note or "")
     assert "openai.chat" in (res.note or "") and "openai.responses" in (res.note or "")
     assert con.execute("select count(*) from usage").fetchone() == (0,)
+
+
+def test_an_ingest_run_restores_the_checkpoint_threshold(tmp_path: Path) -> None:
+    """A run raises DuckDB's checkpoint_threshold (one checkpoint at its end, not one every few batches) and
+    puts the default back: the data is in the file once the store is closed."""
+    from finops import db
+    from finops.ingest import ingest
+
+    def threshold() -> Any:
+        return con.execute("select current_setting('checkpoint_threshold')").fetchone()
+
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(CHAT % (1, b""))
+    con = db.connect(tmp_path / "t.duckdb")
+    before, seen = threshold(), []
+    ingest(con, [path], progress=lambda r: seen.append(threshold()))
+    assert seen and seen[0] != before  # raised during the run
+    assert threshold() == before
+    con.close()
+    con = db.connect(tmp_path / "t.duckdb")
+    assert con.execute("select request_id, output from usage").fetchall() == [("chatcmpl-1", 5)]

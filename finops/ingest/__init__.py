@@ -336,6 +336,7 @@ def ingest(
                     progress(res)
             batch.clear()
 
+    con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")  # see RUN_CHECKPOINT_THRESHOLD
     for path in files:
         item = _prepare(path, known, format_name, assume_time, formats)
         if (
@@ -363,8 +364,19 @@ def ingest(
         if progress:
             progress(res)
     flush()
+    # back to DuckDB's default (aispend sets it nowhere else): the commit of the update below checkpoints what
+    # this run wrote, once (an error before this point leaves the larger threshold: a larger log, same data)
+    con.execute("reset checkpoint_threshold")
     con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
     return result
+
+
+# DuckDB's checkpoint_threshold during an ingest run. A commit whose write-ahead log exceeds it (default
+# 16 MB) checkpoints the store, and a checkpoint rewrites the tables' last, partly filled row groups, so
+# its cost grows with the store. Many small transactions (a Claude Code tree: one per 32 MB batch of files)
+# checkpointed every few commits: at 1M records the 25 commits took about 4 CPU-s, 2 with one checkpoint at
+# the end of the run. What is logged meanwhile stays in memory, up to about this much.
+RUN_CHECKPOINT_THRESHOLD = "256MB"
 
 
 def _ingest_file(
@@ -700,6 +712,30 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         f"select tags_json, {clean_map_sql(TAGS_MAP)} as tags "
         "from (select distinct tags_json from staged where status = 'ok' and tags_json is not null)"
     )
+    # The copy kept of each repeated key. Most formats give one record per line (Claude Code: every copy of
+    # a message is its own line, and most messages have several), so the line number names the copy: an
+    # aggregate over (key, line, pref) picks it and a join fetches its row, about 2.5x cheaper than a window
+    # that sorts whole rows (which must also hash every column to order copies sharing a line). The window
+    # stays for the rare batch where a line holds several copies of one key (OTLP batches, Langfuse).
+    shared_lines = con.execute(
+        "select 1 from staged semi join dup_keys using (dedupe_key) where status = 'ok' "
+        "group by dedupe_key, line having count(*) > 1 limit 1"
+    ).fetchall()
+    if shared_lines:
+        kept = f"""
+                select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
+                qualify row_number() over (partition by dedupe_key
+                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc,
+                                                    hash(staged)) = 1"""
+    else:  # the same order: first file, largest pref (NULL last), last line
+        kept = f"""
+                select * from staged s semi join (
+                    select dedupe_key,
+                           arg_max(line, (-(line >> {FILE_SHIFT}), pref is not null, coalesce(pref, 0), line)) as line
+                    from staged semi join dup_keys using (dedupe_key) where status = 'ok'
+                    group by dedupe_key
+                ) k on k.dedupe_key = s.dedupe_key and k.line = s.line
+                where s.status = 'ok'"""
     stored = bool(con.execute("select 1 from usage limit 1").fetchall())
     if stored:  # the keys already in the store (usually none): hashed from the staged side, usage streamed
         con.execute(
@@ -722,11 +758,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                    f.path, s.line & {mask}, $format, $run_id, s.extra, s.audio_in, s.audio_out
             from (
                 select * from staged anti join dup_keys using (dedupe_key) where status = 'ok'
-                union all
-                select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
-                qualify row_number() over (partition by dedupe_key
-                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc,
-                                                    hash(staged)) = 1
+                union all {kept}
             ) s
             join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
             join model_ids m on m.model_raw = s.model_raw
