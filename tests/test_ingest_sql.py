@@ -293,3 +293,33 @@ def test_an_ingest_run_restores_the_checkpoint_threshold(tmp_path: Path) -> None
     con.close()
     con = db.connect(tmp_path / "t.duckdb")
     assert con.execute("select request_id, output from usage").fetchall() == [("chatcmpl-1", 5)]
+
+
+@pytest.mark.parametrize("prepared_files", [1, 256])
+def test_a_copy_of_a_file_read_earlier_in_the_run_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prepared_files: int
+) -> None:
+    """Files are read and hashed ahead of the ingest (a thread): a copy of a file of this run is still
+    found, whether the thread is one file ahead or a whole group."""
+    import finops.ingest as fi
+    from finops import db
+
+    monkeypatch.setattr(fi, "PREPARED_FILES", prepared_files)
+    monkeypatch.setattr(fi, "BATCH_BYTES", 300)  # a batch per file or two
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for name, ids in (("a", (1, 2)), ("b", (1, 2)), ("c", (3,)), ("d", (1, 2)), ("e", (3,))):
+        (logs / f"{name}.jsonl").write_bytes(b"".join(CHAT % (i, b"") for i in ids))
+    con = db.connect(tmp_path / "t.duckdb")
+    first = fi.ingest(con, [logs])
+    a, c = str(logs / "a.jsonl"), str(logs / "c.jsonl")
+    assert [(f.status, f.calls, f.note) for f in first.files] == [
+        ("ingested", 2, None),
+        ("unchanged", 0, f"unchanged since run 1 (as {a})"),
+        ("ingested", 1, None),
+        ("unchanged", 0, f"unchanged since run 1 (as {a})"),
+        ("unchanged", 0, f"unchanged since run 1 (as {c})"),
+    ]
+    second = fi.ingest(con, [logs])
+    assert [f.note for f in second.files][:2] == ["unchanged since run 1", f"unchanged since run 1 (as {a})"]
+    assert con.execute("select count(*) from usage").fetchone() == (3,)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import itertools
 import pkgutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -337,8 +338,10 @@ def ingest(
             batch.clear()
 
     con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")  # see RUN_CHECKPOINT_THRESHOLD
-    for path in files:
-        item = _prepare(path, known, format_name, assume_time, formats)
+    prepared = prefetch(_prepared(files, dict(known), format_name, assume_time, formats))
+    for item in itertools.chain.from_iterable(prepared):
+        if isinstance(item, _Item) and item.digest in known:  # the same bytes as a file read earlier in this run
+            item = _unchanged(str(item.path), *known[item.digest])
         if (
             isinstance(item, _Item)
             and item.fallback_source  # one format, known: anything else is worded by _ingest_file
@@ -351,13 +354,13 @@ def ingest(
                 flush()
             if not batch:
                 batch_bytes = 0
-            known[item.digest] = (str(path), run_id)
+            known[item.digest] = (str(item.path), run_id)
             batch.append(item)
             batch_bytes += item.size
             continue
         flush()
         if isinstance(item, _Item):
-            res = _ingest_file(con, path, run_id, format_name, assume_time, formats, digest=item.digest)
+            res = _ingest_file(con, item.path, run_id, format_name, assume_time, formats, digest=item.digest)
         else:
             res = item
         result.files.append(res)
@@ -365,7 +368,7 @@ def ingest(
             progress(res)
     flush()
     # back to DuckDB's default (aispend sets it nowhere else): the commit of the update below checkpoints what
-    # this run wrote, once (an error before this point leaves the larger threshold: a larger log, same data)
+    # this run left in the log (an error before this point leaves the larger threshold: a larger log, same data)
     con.execute("reset checkpoint_threshold")
     con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
     return result
@@ -374,9 +377,10 @@ def ingest(
 # DuckDB's checkpoint_threshold during an ingest run. A commit whose write-ahead log exceeds it (default
 # 16 MB) checkpoints the store, and a checkpoint rewrites the tables' last, partly filled row groups, so
 # its cost grows with the store. Many small transactions (a Claude Code tree: one per 32 MB batch of files)
-# checkpointed every few commits: at 1M records the 25 commits took about 4 CPU-s, 2 with one checkpoint at
-# the end of the run. What is logged meanwhile stays in memory, up to about this much.
-RUN_CHECKPOINT_THRESHOLD = "256MB"
+# checkpointed every few commits: at 1M records the 25 commits took 3.2 CPU-s, 2.3 with this threshold.
+# What is logged meanwhile stays in memory uncompressed (about 600 bytes a call): 256 MB gave the same
+# CPU time with 70 MB more peak memory at 1M records, growing with the tree.
+RUN_CHECKPOINT_THRESHOLD = "64MB"
 
 
 def _ingest_file(
@@ -500,6 +504,7 @@ def reason_totals(result: IngestResult, kind: str) -> Counter[str]:
 BATCH_BYTES = 32 << 20  # JSONL bytes staged and normalised by one SELECT (peak memory grows with it)
 BATCH_FILE_BYTES = 16 << 20  # larger files go through _ingest_file alone
 NO_BATCH: set[str] = set()
+PREPARED_FILES = 256  # files prepared ahead at most, in one group (unchanged files carry no bytes)
 FILE_SHIFT = 32  # staged.line = file number in the batch << 32 | line number in the file
 
 
@@ -532,10 +537,7 @@ def _prepare(
     else:
         digest = sha256(path)
     if digest in known:
-        seen_path, seen_run = known[digest]
-        res.status = "unchanged"
-        res.note = f"unchanged since run {seen_run}" + ("" if seen_path == str(path) else f" (as {seen_path})")
-        return res
+        return _unchanged(str(path), *known[digest])
     container = inspect(path, data)
     if container.kind in ("empty", "other"):
         res.note = "empty file" if container.kind == "empty" else "not a JSON log: no known format"
@@ -551,6 +553,38 @@ def _prepare(
     else:
         fallback, fallback_source = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), "file_mtime"
     return _Item(path, digest, size, container, formats[names[0]], fallback, fallback_source, data)
+
+
+def _unchanged(path: str, seen_path: str, seen_run: int) -> FileResult:
+    note = f"unchanged since run {seen_run}" + ("" if seen_path == path else f" (as {seen_path})")
+    return FileResult(path, "unchanged", note=note)
+
+
+def _prepared(
+    files: list[Path],
+    known: dict[str, tuple[str, int]],
+    format_name: str | None,
+    assume_time: datetime | None,
+    formats: dict[str, LogFormat],
+) -> Iterator[list[_Item | FileResult]]:
+    """_prepare of each file, in groups, for prefetch: a thread reads, hashes and sniffs the next files while
+    DuckDB works on the current batch (about 4 CPU-s of Python for the 5,000 files of a 1M Claude Code tree,
+    otherwise spent between batches). A group holds half a batch of bytes (prefetch keeps one group waiting
+    and builds the next: a batch ahead, BATCH_BYTES more memory at most) or PREPARED_FILES files.
+
+    `known`: the store's files at the start of the run (the caller checks the files read earlier in this
+    run: the thread runs ahead of it)."""
+    group: list[_Item | FileResult] = []
+    size = 0
+    for path in files:
+        item = _prepare(path, known, format_name, assume_time, formats)
+        group.append(item)
+        size += item.size if isinstance(item, _Item) else 0
+        if size >= BATCH_BYTES // 2 or len(group) >= PREPARED_FILES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 class _NoFormat(LogFormat):
