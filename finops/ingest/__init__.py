@@ -654,6 +654,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
             con.register("recs", pa.concat_tables(tables))
             con.execute(f"insert into staged {fmt.sql()}")
             con.unregister("recs")
+            tables.clear()  # the lines are staged: their text is not needed while the batch is stored
         _reject_bad_utf8(con, bad)
         _batch_files(con, [(it.path, it.fallback, it.fallback_source) for it in items])
         _finish_batch(con, results, fmt.name, run_id)
