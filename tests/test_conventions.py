@@ -334,30 +334,33 @@ def test_anthropic_batch_results(tmp_path: Path) -> None:
     assert sum(res.skip_reasons.values()) == 2 and res.quarantined == 0
 
 
-def test_claude_code_keeps_the_final_line_of_each_message(tmp_path: Path) -> None:
-    def line(
-        out: int, req: str = "req_1", side: bool = False, mid: str = "msg_C", model: str = "claude-opus-4-20250514"
-    ):
-        return {
-            "type": "assistant",
-            "sessionId": "s1",
-            "timestamp": "2026-02-12T10:00:00.000Z",
-            "requestId": req,
-            "isSidechain": side,
-            "cwd": "/home/dev/webapp",
-            "message": {
-                "id": mid,
-                "model": model,
-                "content": [{"type": "text", "text": "…"}],
-                "usage": {
-                    "input_tokens": 4,
-                    "cache_creation_input_tokens": 100,
-                    "cache_read_input_tokens": 9000,
-                    "output_tokens": out,
-                },
+def _claude_line(
+    out: int, req: str = "req_1", side: bool = False, mid: str = "msg_C", model: str = "claude-opus-4-20250514"
+) -> dict[str, Any]:
+    """An assistant line of a Claude Code transcript (one copy of message `mid`, `out` output tokens so far)."""
+    return {
+        "type": "assistant",
+        "sessionId": "s1",
+        "timestamp": "2026-02-12T10:00:00.000Z",
+        "requestId": req,
+        "isSidechain": side,
+        "cwd": "/home/dev/webapp",
+        "message": {
+            "id": mid,
+            "model": model,
+            "content": [{"type": "text", "text": "…"}],
+            "usage": {
+                "input_tokens": 4,
+                "cache_creation_input_tokens": 100,
+                "cache_read_input_tokens": 9000,
+                "output_tokens": out,
             },
-        }
+        },
+    }
 
+
+def test_claude_code_keeps_the_final_line_of_each_message(tmp_path: Path) -> None:
+    line = _claude_line
     lines = [
         {"type": "summary", "summary": "…", "leafUuid": "u"},
         {"type": "user", "sessionId": "s1", "message": {"role": "user", "content": "…"}},
@@ -373,6 +376,31 @@ def test_claude_code_keeps_the_final_line_of_each_message(tmp_path: Path) -> Non
     assert _buckets(row) == (4, 9000, 100, 0, 472, 0)
     assert row["request_id"] == "req_1" and row["tags"]["project"] == "webapp"
     assert res.duplicates == 3 and res.skip_reasons["synthetic message (local placeholder)"] == 1
+
+
+def test_claude_code_copies_in_a_batch_keep_the_largest_then_the_last_line(tmp_path: Path) -> None:
+    """Small files are stored in batches; one record per line: the copy kept is the first file's, then the
+    largest output (wherever it is in the file), then the non-sidechain one, then the last line."""
+    first = [
+        _claude_line(900, "req_A1", mid="msg_A"),  # the largest first
+        _claude_line(30, "req_A2", mid="msg_A"),
+        _claude_line(50, "req_B1", mid="msg_B"),
+        _claude_line(50, "req_B2", mid="msg_B"),  # a tie: the last line wins
+        _claude_line(70, "req_C1", mid="msg_C"),
+        _claude_line(70, "req_C2", side=True, mid="msg_C"),  # a sidechain replay after the main copy loses
+        _claude_line(5, "req_D1", side=True, mid="msg_D"),
+        _claude_line(5, "req_D2", mid="msg_D"),
+    ]
+    second = [_claude_line(5000, "req_A3", mid="msg_A"), _claude_line(1, "req_E1", mid="msg_E")]
+    paths = []
+    for name, lines in (("a.jsonl", first), ("b.jsonl", second)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines))
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, paths)
+    assert [(f.status, f.calls, f.duplicates) for f in res.files] == [("ingested", 4, 4), ("ingested", 1, 1)]
+    rows = con.execute("select request_id, output, source_line from usage order by request_id").fetchall()
+    assert rows == [("req_A1", 900, 1), ("req_B2", 50, 4), ("req_C1", 70, 5), ("req_D2", 5, 8), ("req_E1", 1, 2)]
 
 
 # ------------------------------------------------------------------ Gemini / Vertex

@@ -346,3 +346,82 @@ def test_large_ingests_checkpoint_as_they_go(tmp_path: Path, monkeypatch: pytest
     assert (res.status, res.calls) == ("ingested", 60)
     assert wal_bytes() < 1000  # only the run's end time, written after the last checkpoint
     assert con.execute("select count(*) from usage").fetchall() == [(65,)]
+
+
+def test_an_ingest_run_restores_the_checkpoint_threshold(tmp_path: Path) -> None:
+    """A run raises DuckDB's checkpoint_threshold (one checkpoint at its end, not one every few batches) and
+    puts the default back: the data is in the file once the store is closed."""
+    from finops import db
+    from finops.ingest import ingest
+
+    def threshold() -> Any:
+        return con.execute("select current_setting('checkpoint_threshold')").fetchone()
+
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(CHAT % (1, b""))
+    con = db.connect(tmp_path / "t.duckdb")
+    before, seen = threshold(), []
+    ingest(con, [path], progress=lambda r: seen.append(threshold()))
+    assert seen and seen[0] != before  # raised during the run
+    assert threshold() == before
+    con.close()
+    con = db.connect(tmp_path / "t.duckdb")
+    assert con.execute("select request_id, output from usage").fetchall() == [("chatcmpl-1", 5)]
+
+
+@pytest.mark.parametrize("prepared_files", [1, 256])
+def test_a_copy_of_a_file_read_earlier_in_the_run_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prepared_files: int
+) -> None:
+    """Files are read and hashed ahead of the ingest (a thread): a copy of a file of this run is still
+    found, whether the thread is one file ahead or a whole group."""
+    import finops.ingest as fi
+    from finops import db
+
+    monkeypatch.setattr(fi, "PREPARED_FILES", prepared_files)
+    monkeypatch.setattr(fi, "BATCH_BYTES", 300)  # a batch per file or two
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for name, ids in (("a", (1, 2)), ("b", (1, 2)), ("c", (3,)), ("d", (1, 2)), ("e", (3,))):
+        (logs / f"{name}.jsonl").write_bytes(b"".join(CHAT % (i, b"") for i in ids))
+    con = db.connect(tmp_path / "t.duckdb")
+    first = fi.ingest(con, [logs])
+    a, c = str(logs / "a.jsonl"), str(logs / "c.jsonl")
+    assert [(f.status, f.calls, f.note) for f in first.files] == [
+        ("ingested", 2, None),
+        ("unchanged", 0, f"unchanged since run 1 (as {a})"),
+        ("ingested", 1, None),
+        ("unchanged", 0, f"unchanged since run 1 (as {a})"),
+        ("unchanged", 0, f"unchanged since run 1 (as {c})"),
+    ]
+    second = fi.ingest(con, [logs])
+    assert [f.note for f in second.files][:2] == ["unchanged since run 1", f"unchanged since run 1 (as {a})"]
+    assert con.execute("select count(*) from usage").fetchone() == (3,)
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_control_bytes_and_lone_carriage_returns_do_not_shift_or_stop_the_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, large: bool
+) -> None:
+    """A line is what ends at \\n: a lone \\r inside a line does not split it (every later line number
+    would shift) and a \\x01 (the CSV splitter's delimiter) does not abort the ingest; both lines are not
+    JSON and are quarantined with their own line numbers. CRLF line ends are read as usual."""
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    if large:  # the large-file path, in several chunks; else the small-file batch
+        monkeypatch.setattr(_base, "CHUNK_BYTES", 300)
+        monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    lines = [CHAT % (i, b"") for i in range(8)]
+    lines[2] = lines[2].replace(b"chatcmpl-2", b"chatcmpl-\x012")
+    lines[4] = lines[4].rstrip(b"\n") + b"\rtrailing junk\n"
+    lines[6] = lines[6].replace(b"\n", b"\r\n")
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(lines))
+    con = db.connect(tmp_path / "t.duckdb")
+    res = fi.ingest(con, [path]).files[0]
+    assert (res.status, res.calls, res.quarantined) == ("ingested", 6, 2)
+    assert con.execute("select list(source_line order by source_line) from quarantine").fetchall() == [([3, 5],)]
+    stored = con.execute("select list(source_line order by source_line) from usage").fetchall()
+    assert stored == [([1, 2, 4, 6, 7, 8],)]

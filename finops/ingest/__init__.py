@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import itertools
 import pkgutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -274,13 +275,9 @@ def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
 
     Each large INSERT leaves a partly filled row group per thread; the vacuum of a checkpoint merges them
     by rewriting every row group after the first one (1M calls: 1-2.4 CPU-s, against 0.03 s without it).
-    Left alone they cost nothing but a few part-filled row groups per 500k calls; small appends still fill
-    the table's last row group as before."""
-    con.execute("set max_vacuum_tasks = 0")
-    try:
-        con.execute("checkpoint")
-    finally:
-        con.execute("reset max_vacuum_tasks")
+    So an ingest run sets max_vacuum_tasks = 0 (ingest): part-filled row groups are left, a few per 500k
+    calls, and merged by a later checkpoint outside ingest that has table changes to write."""
+    con.execute("checkpoint")
 
 
 def _run_format(
@@ -367,6 +364,33 @@ def ingest(
     ).fetchall():
         known[digest] = (stored_path, stored_run)
         sizes.add(size)
+    # During the run: automatic checkpoints only past RUN_CHECKPOINT_THRESHOLD of log, and no vacuum in
+    # any checkpoint (see _checkpoint); both reset at the end, an error included.
+    con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
+    con.execute("set max_vacuum_tasks = 0")
+    try:
+        _ingest_all(con, files, known, sizes, run_id, result, format_name, assume_time, formats, progress)
+        con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
+    finally:
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses them: its error is raised
+            con.execute("reset checkpoint_threshold")
+            con.execute("reset max_vacuum_tasks")
+    return result
+
+
+def _ingest_all(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    known: dict[str, tuple[str, int]],
+    sizes: set[int],
+    run_id: int,
+    result: IngestResult,
+    format_name: str | None,
+    assume_time: datetime | None,
+    formats: dict[str, LogFormat],
+    progress: Progress | None,
+) -> None:
+    """The files of one run: small JSONL files in batches, the others one by one (ingest's loop)."""
     batch: list[_Item] = []
     batch_bytes = 0  # the sizes of the files in batch
     unchecked = 0  # bytes of files stored since the last checkpoint
@@ -387,8 +411,10 @@ def ingest(
             stored(sum(it.size for it in batch))
             batch.clear()
 
-    for path in files:
-        item = _prepare(path, known, sizes, format_name, assume_time, formats)
+    prepared = prefetch(_prepared(files, dict(known), set(sizes), format_name, assume_time, formats))
+    for item in itertools.chain.from_iterable(prepared):
+        if isinstance(item, _Item) and item.digest in known:  # the same bytes as a file read earlier in this run
+            item = _unchanged(str(item.path), *known[item.digest])
         if (
             isinstance(item, _Item)
             and item.fallback_source  # one format, known: anything else is worded by _ingest_file
@@ -402,21 +428,17 @@ def ingest(
                 flush()
             if not batch:
                 batch_bytes = 0
-            known[item.digest] = (str(path), run_id)
+            known[item.digest] = (str(item.path), run_id)
             batch.append(item)
             batch_bytes += item.size
             continue
         flush()
         if isinstance(item, _Item):
+            # hashed while read when no stored file has its size (the reading thread looked before this
+            # run's earlier files were stored: a copy of one of them is hashed first, and found unchanged)
+            new = not item.digest and item.size not in sizes
             res = _ingest_file(
-                con,
-                path,
-                run_id,
-                format_name,
-                assume_time,
-                formats,
-                digest=item.digest or None,
-                hash_on_read=not item.digest,
+                con, item.path, run_id, format_name, assume_time, formats, digest=item.digest or None, hash_on_read=new
             )
             sizes.add(item.size)
             stored(item.size)
@@ -426,10 +448,17 @@ def ingest(
         if progress:
             progress(res)
     flush()
-    con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
-    if unchecked >= FINAL_CHECKPOINT_BYTES:  # else left to DuckDB (its WAL limit, or the close)
+    if unchecked >= FINAL_CHECKPOINT_BYTES:  # else left to DuckDB (its log threshold, or the close)
         _checkpoint(con)
-    return result
+
+
+# DuckDB's checkpoint_threshold during an ingest run. A commit whose write-ahead log exceeds it (default
+# 16 MB) checkpoints the store, and a checkpoint rewrites the tables' last, partly filled row groups, so
+# its cost grows with the store. Many small transactions (a Claude Code tree: one per 32 MB batch of files)
+# checkpointed every few commits: at 1M records the 25 commits took 3.2 CPU-s, 2.3 with this threshold.
+# What is logged meanwhile stays in memory uncompressed (about 600 bytes a call): 256 MB gave the same
+# CPU time with 70 MB more peak memory at 1M records, growing with the tree.
+RUN_CHECKPOINT_THRESHOLD = "64MB"
 
 
 def _ingest_file(
@@ -567,6 +596,7 @@ def reason_totals(result: IngestResult, kind: str) -> Counter[str]:
 BATCH_BYTES = 32 << 20  # JSONL bytes staged and normalised by one SELECT (peak memory grows with it)
 BATCH_FILE_BYTES = 16 << 20  # larger files go through _ingest_file alone
 NO_BATCH: set[str] = set()
+PREPARED_FILES = 256  # files prepared ahead at most, in one group (unchanged files carry no bytes)
 FILE_SHIFT = 32  # staged.line = file number in the batch << 32 | line number in the file
 
 
@@ -606,10 +636,7 @@ def _prepare(
     else:
         digest = sha256(path)
     if digest in known:
-        seen_path, seen_run = known[digest]
-        res.status = "unchanged"
-        res.note = f"unchanged since run {seen_run}" + ("" if seen_path == str(path) else f" (as {seen_path})")
-        return res
+        return _unchanged(str(path), *known[digest])
     container = inspect(path, data)
     if container.kind in ("empty", "other"):
         res.note = "empty file" if container.kind == "empty" else "not a JSON log: no known format"
@@ -625,6 +652,39 @@ def _prepare(
     else:
         fallback, fallback_source = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC), "file_mtime"
     return _Item(path, digest, size, container, formats[names[0]], fallback, fallback_source, data)
+
+
+def _unchanged(path: str, seen_path: str, seen_run: int) -> FileResult:
+    note = f"unchanged since run {seen_run}" + ("" if seen_path == path else f" (as {seen_path})")
+    return FileResult(path, "unchanged", note=note)
+
+
+def _prepared(
+    files: list[Path],
+    known: dict[str, tuple[str, int]],
+    sizes: set[int],
+    format_name: str | None,
+    assume_time: datetime | None,
+    formats: dict[str, LogFormat],
+) -> Iterator[list[_Item | FileResult]]:
+    """_prepare of each file, in groups, for prefetch: a thread reads, hashes and sniffs the next files while
+    DuckDB works on the current batch (about 4 CPU-s of Python for the 5,000 files of a 1M Claude Code tree,
+    otherwise spent between batches). A group holds half a batch of bytes (prefetch keeps one group waiting
+    and builds the next: a batch ahead, BATCH_BYTES more memory at most) or PREPARED_FILES files.
+
+    `known`, `sizes`: the store's files at the start of the run (the caller checks the files read earlier
+    in this run: the thread runs ahead of it)."""
+    group: list[_Item | FileResult] = []
+    size = 0
+    for path in files:
+        item = _prepare(path, known, sizes, format_name, assume_time, formats)
+        group.append(item)
+        size += item.size if isinstance(item, _Item) else 0
+        if size >= BATCH_BYTES // 2 or len(group) >= PREPARED_FILES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
 
 
 class _NoFormat(LogFormat):
@@ -694,6 +754,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
             con.register("recs", pa.concat_tables(tables))
             con.execute(f"insert into staged {fmt.sql()}")
             con.unregister("recs")
+            tables.clear()  # the lines are staged: their text is not needed while the batch is stored
         _reject_bad_utf8(con, bad)
         _batch_files(con, [(it.path, it.fallback, it.fallback_source) for it in items])
         _finish_batch(con, results, fmt.name, run_id)
@@ -786,6 +847,30 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         f"select tags_json, {clean_map_sql(TAGS_MAP)} as tags "
         "from (select distinct tags_json from staged where status = 'ok' and tags_json is not null)"
     )
+    # The copy kept of each repeated key. Most formats give one record per line (Claude Code: every copy of
+    # a message is its own line, and most messages have several), so the line number names the copy: an
+    # aggregate over (key, line, pref) picks it and a join fetches its row, about 2.5x cheaper than a window
+    # that sorts whole rows (which must also hash every column to order copies sharing a line). The window
+    # stays for the rare batch where a line holds several copies of one key (OTLP batches, Langfuse).
+    shared_lines = con.execute(
+        "select 1 from staged semi join dup_keys using (dedupe_key) where status = 'ok' "
+        "group by dedupe_key, line having count(*) > 1 limit 1"
+    ).fetchall()
+    if shared_lines:
+        kept = f"""
+                select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
+                qualify row_number() over (partition by dedupe_key
+                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc,
+                                                    hash(staged)) = 1"""
+    else:  # the same order: first file, largest pref (NULL last), last line
+        kept = f"""
+                select * from staged s semi join (
+                    select dedupe_key,
+                           arg_max(line, (-(line >> {FILE_SHIFT}), pref is not null, coalesce(pref, 0), line)) as line
+                    from staged semi join dup_keys using (dedupe_key) where status = 'ok'
+                    group by dedupe_key
+                ) k on k.dedupe_key = s.dedupe_key and k.line = s.line
+                where s.status = 'ok'"""
     stored = bool(con.execute("select 1 from usage limit 1").fetchall())
     if stored:  # the keys already in the store (usually none): hashed from the staged side, usage streamed
         con.execute(
@@ -808,11 +893,7 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                    f.path, s.line & {mask}, $format, $run_id, s.extra, s.audio_in, s.audio_out
             from (
                 select * from staged anti join dup_keys using (dedupe_key) where status = 'ok'
-                union all
-                select * from staged semi join dup_keys using (dedupe_key) where status = 'ok'
-                qualify row_number() over (partition by dedupe_key
-                                           order by line >> {FILE_SHIFT}, pref desc nulls last, line desc,
-                                                    hash(staged)) = 1
+                union all {kept}
             ) s
             join batch_files f on f.file_no = s.line >> {FILE_SHIFT}
             join model_ids m on m.model_raw = s.model_raw

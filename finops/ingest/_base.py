@@ -167,6 +167,7 @@ def parse_lines(lines: list[bytes] | list[str]) -> list[dict[str, Any]]:
     return out
 
 
+_NON_BLANK = re.compile(rb"\S")  # what bytes.isspace() does not accept (ASCII whitespace)
 ARRAY_STREAM_BYTES = 1 << 20  # a top-level JSON array at least this large is streamed by DuckDB
 
 
@@ -198,18 +199,33 @@ def inspect(path: Path, data: bytes | None = None) -> Container:
             return Container("other")
         header, delim, rows = found
         return Container("csv", rows, columns=header, delimiter=delim)
-    lines = head.split(b"\n", SNIFF_RECORDS + 1)  # the last piece is the rest of the head
+    # the first SNIFF_RECORDS + 1 lines, split off without copying the rest of the head (`split` with a
+    # maxsplit copies it into its last piece: 0.13 ms a file, more than parsing a line)
+    cut = -1
+    for _ in range(SNIFF_RECORDS + 1):
+        cut = head.find(b"\n", cut + 1)
+        if cut < 0:
+            break
+    lines = head.split(b"\n") if cut < 0 else head[:cut].split(b"\n")
     if len(lines) > 1 or len(head) < (1 << 20):
         first = lines[0].strip()
         try:
             obj = json.loads(first) if first else None
         except ValueError:
             obj = None
-        if isinstance(obj, dict) and (len(lines) > 1 and any(x and not x.isspace() for x in lines[1:])):
+        if (
+            isinstance(obj, dict)
+            and len(lines) > 1
+            and (
+                any(x and not x.isspace() for x in lines[1:])
+                or (cut >= 0 and _NON_BLANK.search(head, cut + 1) is not None)  # text after those lines
+            )
+        ):
             # a few records first: most files are recognised by them (parsing 40 lines of each of thousands
             # of small files, e.g. a Claude Code tree, costs more than reading their records)
             head_lines = lines[: SNIFF_RECORDS + 1]
-            return Container("jsonl", parse_lines(head_lines[:SNIFF_FIRST]), more=head_lines[SNIFF_FIRST:])
+            sample = [obj, *parse_lines(head_lines[1:SNIFF_FIRST])]  # the first line is parsed already
+            return Container("jsonl", sample, more=head_lines[SNIFF_FIRST:])
     if text[:1] == b"[" and len(head) >= ARRAY_STREAM_BYTES:
         big = _tabular.json_array_sample(path)  # never loads the whole array into Python objects
         if big is not None:
@@ -287,18 +303,51 @@ _LINE_PARSE = pacsv.ParseOptions(
 _LINE_CONVERT = pacsv.ConvertOptions(column_types={"raw": pa.binary()}, strings_can_be_null=False)
 
 
-def _line_table(chunk: bytes | memoryview, first_line: int) -> pa.Table:
+def _newline_split(chunk: bytes | memoryview) -> pa.Array:
+    """The lines of a block that ends with a newline, split at \n only (a CRLF's \r dropped; any other
+    byte kept, a lone \r or a \x01 too), as a binary array over the block's bytes minus the line ends.
+
+    For the blocks the CSV splitter cannot take (it also ends lines at a lone \r, and \x01 is its
+    delimiter); a vectorised pass, no Python loop per line."""
+    arr = np.frombuffer(chunk, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    ends = nl.copy()
+    crlf = ends > 0
+    crlf[crlf] = arr[ends[crlf] - 1] == 13
+    ends[crlf] -= 1  # the line's text stops before the \r of its CRLF
+    keep = np.ones(len(arr), dtype=bool)
+    keep[nl] = False
+    keep[ends[crlf]] = False
+    body = arr[keep]
+    removed = np.cumsum(1 + crlf.astype(np.int64))  # line-end bytes removed up to each line's end
+    offsets = np.empty(len(nl) + 1, dtype=np.int32)  # blocks are far below 2 GB
+    offsets[0] = 0
+    offsets[1:] = nl + 1 - removed
+    return pa.Array.from_buffers(pa.binary(), len(nl), [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+
+
+def _line_table(chunk: bytes | memoryview, first_line: int, plain: bool | None = None) -> pa.Table:
     """(line, raw) for a block of whole lines (line numbers from first_line), split by Arrow's CSV reader
     with a delimiter and quote that never occur (so one column holds each whole line).
+
+    plain: the block has no \r and no \x01 (None: look). Otherwise it is split by _newline_split: the CSV
+    reader would also end a line at a lone \r (shifting every line number after it) and fail on a line
+    holding \x01, its delimiter (such lines are not JSON: they are quarantined, not fatal).
 
     A line that is not valid UTF-8 keeps its text with its bad bytes escaped (\\xNN), and its number is
     listed in the table's schema metadata (bad_utf8_lines) so the ingest quarantines it.
     """
-    t = pacsv.read_csv(
-        pa.BufferReader(chunk), read_options=_LINE_READ, parse_options=_LINE_PARSE, convert_options=_LINE_CONVERT
-    )
-    n = t.num_rows
-    col = t.column("raw")
+    if plain is None:
+        block = chunk if isinstance(chunk, bytes) else bytes(chunk)
+        plain = block.find(b"\r") < 0 and block.find(b"\x01") < 0
+    if plain:
+        t = pacsv.read_csv(
+            pa.BufferReader(chunk), read_options=_LINE_READ, parse_options=_LINE_PARSE, convert_options=_LINE_CONVERT
+        )
+        col = t.column("raw")
+    else:
+        col = pa.chunked_array([_newline_split(chunk)])
+    n = len(col)
     bad: list[int] = []
     try:
         raw = col.cast(pa.string())
@@ -364,7 +413,9 @@ def jsonl_chunks(path: Path, chunk_bytes: int | None = None, container: Containe
                 rest = bytes(buf[start:end])
                 continue
             rest = bytes(buf[cut + 1 : end])
-            t = _line_table(memoryview(buf)[start : cut + 1], next_line)
+            # memchr-fast checks on the buffer itself (no copy of the block)
+            plain = buf.find(b"\r", start, cut) < 0 and buf.find(b"\x01", start, cut) < 0
+            t = _line_table(memoryview(buf)[start : cut + 1], next_line, plain)
             next_line += t.num_rows
             if pending is not None:
                 yield pending
