@@ -75,6 +75,11 @@ def connect(
     config: dict[str, Any] = {
         "memory_limit": memory_limit or os.environ.get("AISPEND_MEMORY_LIMIT") or default_memory_limit(),
         "preserve_insertion_order": False,
+        # No row-group vacuum in checkpoints. Each large insert leaves a few part-filled row groups (one per
+        # thread); merging them rewrites every row group after the first (a 3M-call store: 2.5 s at close,
+        # 10M: 3.5 GB peak), in whichever command checkpoints next. Left alone they cost a few more row
+        # groups (10M calls: 91 instead of 82). Deletes are rare here (price tables, an interrupted ingest).
+        "max_vacuum_tasks": 0,
     }
     if threads:
         config["threads"] = threads

@@ -345,6 +345,8 @@ def test_large_ingests_checkpoint_as_they_go(tmp_path: Path, monkeypatch: pytest
     res = fi.ingest(con, [path]).files[0]
     assert (res.status, res.calls) == ("ingested", 60)
     assert wal_bytes() < 1000  # only the run's end time, written after the last checkpoint
+    # and no checkpoint of the store merges part-filled row groups (it would rewrite the table)
+    assert con.execute("select current_setting('max_vacuum_tasks')").fetchall() == [(0,)]
     assert con.execute("select count(*) from usage").fetchall() == [(65,)]
 
 

@@ -271,12 +271,10 @@ FINAL_CHECKPOINT_BYTES = 16 << 20  # at the end of a run, what is larger than th
 
 
 def _checkpoint(con: duckdb.DuckDBPyConnection) -> None:
-    """Fold what was written into the database file now (see CHECKPOINT_BYTES), without DuckDB's vacuum.
-
-    Each large INSERT leaves a partly filled row group per thread; the vacuum of a checkpoint merges them
-    by rewriting every row group after the first one (1M calls: 1-2.4 CPU-s, against 0.03 s without it).
-    So an ingest run sets max_vacuum_tasks = 0 (ingest): part-filled row groups are left, a few per 500k
-    calls, and merged by a later checkpoint outside ingest that has table changes to write."""
+    """Fold what was written into the database file now (see CHECKPOINT_BYTES). Without the row-group
+    vacuum (db.connect sets max_vacuum_tasks = 0): each large INSERT leaves a partly filled row group per
+    thread, and the vacuum merges them by rewriting every row group after the first one (1M calls: 1-2.4
+    CPU-s a checkpoint, against 0.03 s without it)."""
     con.execute("checkpoint")
 
 
@@ -364,17 +362,15 @@ def ingest(
     ).fetchall():
         known[digest] = (stored_path, stored_run)
         sizes.add(size)
-    # During the run: automatic checkpoints only past RUN_CHECKPOINT_THRESHOLD of log, and no vacuum in
-    # any checkpoint (see _checkpoint); both reset at the end, an error included.
+    # During the run: automatic checkpoints only past RUN_CHECKPOINT_THRESHOLD of log (reset at the end,
+    # an error included). The store never vacuums row groups (db.connect: max_vacuum_tasks).
     con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
-    con.execute("set max_vacuum_tasks = 0")
     try:
         _ingest_all(con, files, known, sizes, run_id, result, format_name, assume_time, formats, progress)
         con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
     finally:
-        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses them: its error is raised
+        with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it: its error is raised
             con.execute("reset checkpoint_threshold")
-            con.execute("reset max_vacuum_tasks")
     return result
 
 
