@@ -4,6 +4,7 @@ and pins what aispend must count."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -386,3 +387,57 @@ def test_captured_sse_streams_and_jq_style_files_are_read(tmp_path: Path) -> Non
         ("openai.chat", 3, 30, 0, 5),
         ("openai.chat_stream", 3, 11, 0, 7),
     ]
+
+
+# ------------------------------------------------------------------ Anthropic formats on Bedrock / Vertex
+
+_CLAUDE_USAGE = {
+    "input_tokens": 12,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 2048,
+    "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+    "output_tokens": 1,
+}
+
+
+def test_anthropic_stream_from_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> None:
+    """InvokeModelWithResponseStream (Bedrock) and streamRawPredict (Vertex) send Anthropic's stream events with
+    the platform's message id and a bare or @-versioned model name: priced by Bedrock's / Vertex's table."""
+
+    def stream(mid: str, model: str) -> list[dict[str, Any]]:
+        start = {"id": mid, "type": "message", "role": "assistant", "model": model, "content": []}
+        start |= {"stop_reason": None, "stop_sequence": None, "usage": _CLAUDE_USAGE}
+        return [
+            {"type": "message_start", "message": start},
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+            {"type": "content_block_stop", "index": 0},
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 40}},
+            {"type": "message_stop"},
+        ]
+
+    lines = stream("msg_bdrk_01HJQn8aLx5", "claude-sonnet-4-20250514") + stream(
+        "msg_vrtx_01AbCdEf", "claude-sonnet-4@20250514"
+    )
+    lines += stream("msg_01XFDUDYJgAACzvnptvVoYEL", "claude-sonnet-4-20250514")
+    con, res = _ingest(tmp_path, "stream.jsonl", lines, assume_time=datetime(2025, 7, 15, 12, tzinfo=UTC))
+    assert res.format == "anthropic.stream"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert [_buckets(r) for r in rows] == [(12, 2048, 0, 0, 40, 0)] * 3
+
+
+def test_anthropic_batch_results_from_bedrock_and_vertex_are_that_platform(tmp_path: Path) -> None:
+    """Message Batches results carrying Bedrock / Vertex message ids are that platform's calls."""
+
+    def result(cid: str, mid: str) -> dict[str, Any]:
+        msg = {"id": mid, "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022"}
+        msg |= {"content": [{"type": "text", "text": "…"}], "stop_reason": "end_turn", "usage": _CLAUDE_USAGE}
+        return {"custom_id": cid, "result": {"type": "succeeded", "message": msg}}
+
+    lines = [result("a", "msg_bdrk_014VwiXbi91"), result("b", "msg_vrtx_01Xy"), result("c", "msg_013Zva2CMHL")]
+    con, res = _ingest(tmp_path, "batch_results.jsonl", lines, assume_time=datetime(2025, 4, 20, 8, tzinfo=UTC))
+    assert res.format == "anthropic.batch"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert all(r["service_tier"] == "batch" for r in rows)
