@@ -4,7 +4,9 @@ and pins what aispend must count."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -441,3 +443,138 @@ def test_anthropic_batch_results_from_bedrock_and_vertex_are_that_platform(tmp_p
     rows = _rows(con)
     assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
     assert all(r["service_tier"] == "batch" for r in rows)
+
+
+# ------------------------------------------------------------------ claude -p (headless) output
+
+_SID = "8f3c2a1e-5b7d-4e2f-9a1c-3d4e5f6a7b8c"
+_RESULT: dict[str, Any] = {
+    "type": "result",
+    "subtype": "success",
+    "is_error": False,
+    "duration_ms": 6012,
+    "duration_api_ms": 9876,
+    "num_turns": 2,
+    "result": "done",
+    "session_id": _SID,
+    "total_cost_usd": 0.0652,
+    "usage": {
+        "input_tokens": 6,
+        "cache_creation_input_tokens": 15848,
+        "cache_read_input_tokens": 26736,
+        "output_tokens": 129,
+        "server_tool_use": {"web_search_requests": 0},
+    },
+    "modelUsage": {
+        "claude-sonnet-4-5-20250929": {
+            "inputTokens": 6,
+            "outputTokens": 129,
+            "cacheReadInputTokens": 26736,
+            "cacheCreationInputTokens": 15848,
+            "webSearchRequests": 0,
+            "costUSD": 0.0612,
+            "contextWindow": 200000,
+        },
+        "claude-3-5-haiku-20241022": {
+            "inputTokens": 512,
+            "outputTokens": 40,
+            "cacheReadInputTokens": 0,
+            "cacheCreationInputTokens": 0,
+            "webSearchRequests": 0,
+            "costUSD": 0.00057,
+            "contextWindow": 200000,
+        },
+    },
+    "permission_denials": [],
+    "uuid": "9a1c3d4e-0000-4000-8000-000000000001",
+}
+
+
+def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
+    usage = {
+        "input_tokens": 3,
+        "cache_creation_input_tokens": 7924,
+        "cache_read_input_tokens": 13368,
+        "cache_creation": {"ephemeral_5m_input_tokens": 7924, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": out,
+        "service_tier": "standard",
+    }
+    msg = {
+        "id": mid,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [block],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    return {
+        "type": "assistant",
+        "message": msg,
+        "parent_tool_use_id": None,
+        "session_id": _SID,
+        "uuid": f"{mid}-{block['type']}",
+    }
+
+
+def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_total(tmp_path: Path) -> None:
+    """`claude -p --output-format stream-json --verbose`: one assistant line per content block, each repeating
+    the message's usage (anthropics/claude-code#6805), then a `result` line totalling them: the calls are the
+    messages, once each; the result total is skipped with a count, never added on top."""
+    init = {
+        "type": "system",
+        "subtype": "init",
+        "cwd": "/home/dev/webapp",
+        "session_id": _SID,
+        "tools": ["Bash", "Read"],
+        "mcp_servers": [],
+        "model": "claude-sonnet-4-5-20250929",
+        "permissionMode": "default",
+        "apiKeySource": "none",
+        "uuid": "init-1",
+    }
+    tool_result = {
+        "type": "user",
+        "session_id": _SID,
+        "parent_tool_use_id": None,
+        "uuid": "user-1",
+        "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}]},
+    }
+    lines = [
+        init,
+        _assistant("msg_01A", {"type": "thinking", "thinking": "…"}, 9),
+        _assistant("msg_01A", {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {}}, 9),
+        tool_result,
+        _assistant("msg_01B", {"type": "text", "text": "done"}, 120),
+        _RESULT,
+    ]
+    con, res = _ingest(tmp_path, "run.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.format == "claude_code.print"
+    assert res.quarantined == 0, res.reject_reasons
+    assert res.calls == 2 and res.duplicates == 1
+    assert res.skip_reasons == {
+        "session total (result line): its calls are the assistant lines": 1,
+        "system line": 1,
+        "user line": 1,
+    }
+    rows = _rows(con)
+    assert [_buckets(r) for r in rows] == [(3, 13368, 7924, 0, 9, 0), (3, 13368, 7924, 0, 120, 0)]
+    assert rows[0]["tags"] == {"project": "webapp", "session": _SID}
+
+
+def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -> None:
+    """`claude -p --output-format json` prints only the `result` object: its modelUsage gives each model's
+    tokens and cost (Claude Code's side calls run on Haiku): one bucket row per model, costUSD as reported."""
+    con, res = _ingest(
+        tmp_path, "run.json", json.dumps(_RESULT, indent=2), assume_time=datetime(2025, 10, 1, tzinfo=UTC)
+    )
+    assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
+    rows = con.execute(
+        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
+        " from usage order by model"
+    ).fetchall()
+    assert rows == [
+        ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
+        ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
+    ]
