@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from finops import db, pricing
+from tests.helpers import ROOT
 from tests.test_conventions import _buckets, _ingest, _rows
 
 # ------------------------------------------------------------------ OpenAI-shaped chat streams
@@ -578,3 +580,59 @@ def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -
         ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
         ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
     ]
+
+
+# ------------------------------------------------------------------ Codex CLI with other model providers
+
+
+def test_codex_model_provider_names_the_platform_and_local_models_stay_unpriced(tmp_path: Path) -> None:
+    """Codex's session_meta.model_provider is a key of its [model_providers.<id>] table: built-ins (ollama,
+    lmstudio, `oss` in older CLIs, amazon-bedrock) or a user's own id (`azure-openai`, `openrouter-free`). Each
+    call is that platform's, tagged with the id; a local model is unpriced, never priced at OpenAI's rates."""
+
+    def rollout(n: int, provider: str, model: str) -> list[dict[str, Any]]:
+        ts = "2025-10-02T09:00:00.000Z"
+        meta = {
+            "id": f"0199a1b2-{n}",
+            "timestamp": ts,
+            "cwd": "/home/dev/app",
+            "originator": "codex_cli_rs",
+            "cli_version": "0.46.0",
+            "source": "cli",
+            "model_provider": provider,
+        }
+        ctx = {"cwd": "/home/dev/app", "approval_policy": "on-request", "model": model, "effort": "medium"}
+        u = {
+            "input_tokens": 1000 * n,
+            "cached_input_tokens": 0,
+            "output_tokens": 10,
+            "reasoning_output_tokens": 0,
+            "total_tokens": 1000 * n + 10,
+        }
+        tc = {"type": "token_count", "info": {"total_token_usage": u, "last_token_usage": u}, "rate_limits": None}
+        return [
+            {"timestamp": ts, "type": t, "payload": p}
+            for t, p in (("session_meta", meta), ("turn_context", ctx), ("event_msg", tc))
+        ]
+
+    cases = [
+        ("ollama", "gpt-oss:20b", "ollama"),
+        ("oss", "gpt-oss:20b", "ollama"),
+        ("lmstudio", "openai/gpt-oss-20b", "lmstudio"),
+        ("azure-openai", "gpt-5", "azure"),
+        ("openrouter-free", "openai/gpt-5", "openrouter"),
+        ("amazon-bedrock", "openai.gpt-oss-120b-1:0", "bedrock"),
+        ("openai", "gpt-5", "openai"),
+    ]
+    lines = [x for n, (prov, model, _) in enumerate(cases, 1) for x in rollout(n, prov, model)]
+    con, res = _ingest(tmp_path, "rollout-2025-10-02T09-00-00-0199a1b2.jsonl", lines)
+    assert res.format == "codex" and res.quarantined == 0, res.reject_reasons
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == [want for _, _, want in cases]
+    assert [r["tags"].get("model_provider") for r in rows] == [p for p, _, _ in cases[:-1]] + [None]
+    pricing.install(con, pricing.load(ROOT / "pricing"))
+    db.create_views(con)
+    local = con.execute(
+        "select price_status, cost_usd from priced_usage where platform in ('ollama', 'lmstudio')"
+    ).fetchall()
+    assert local == [("unpriced_model", None)] * 3
