@@ -636,3 +636,47 @@ def test_codex_model_provider_names_the_platform_and_local_models_stay_unpriced(
         "select price_status, cost_usd from priced_usage where platform in ('ollama', 'lmstudio')"
     ).fetchall()
     assert local == [("unpriced_model", None)] * 3
+
+
+# ------------------------------------------------------------------ Gemini streams without responseId
+
+
+def _gchunk(text: str, usage: dict[str, int], finish: str | None = None) -> dict[str, Any]:
+    cand: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return {"candidates": [cand], "usageMetadata": usage, "modelVersion": "gemini-1.5-flash-002"}
+
+
+def test_gemini_stream_without_response_id_counts_its_last_chunk(tmp_path: Path) -> None:
+    """streamGenerateContent (REST, no alt=sse) returns a JSON array of chunks; API versions before responseId
+    repeat a CUMULATIVE usageMetadata on each: the stream is one call, its last chunk. Finished responses in a
+    row (same prompt) are separate calls; a blocked response (no candidates) is never taken for a chunk."""
+    u = {"promptTokenCount": 104}
+    chunks = [
+        _gchunk("The", u | {"candidatesTokenCount": 1, "totalTokenCount": 105}),
+        _gchunk(" quick", u | {"candidatesTokenCount": 24, "totalTokenCount": 128}),
+        _gchunk(" fox.", u | {"candidatesTokenCount": 34, "totalTokenCount": 138}, finish="STOP"),
+    ]
+    con, res = _ingest(tmp_path, "stream.json", json.dumps(chunks, indent=2))
+    assert res.format == "gemini" and res.quarantined == 0, res.reject_reasons
+    assert res.calls == 1 and sum(res.skip_reasons.values()) == 2
+    (row,) = _rows(con)
+    assert _buckets(row) == (104, 0, 0, 0, 34, 0)
+
+    done = u | {"candidatesTokenCount": 34, "totalTokenCount": 138}
+    blocked = {
+        "promptFeedback": {"blockReason": "SAFETY"},
+        "usageMetadata": u | {"totalTokenCount": 104},
+        "modelVersion": "gemini-1.5-flash-002",
+    }
+    lines = [_gchunk("a", done, "STOP"), _gchunk("b", done, "STOP"), blocked, _gchunk("c", done, "STOP")]
+    (tmp_path / "calls").mkdir()
+    _, res = _ingest(tmp_path / "calls", "calls.jsonl", lines)
+    assert res.calls == 4 and res.quarantined == 0, res.reject_reasons
+
+    # the same stream captured with alt=sse (`data:` lines)
+    (tmp_path / "sse").mkdir()
+    sse = "".join(f"data: {json.dumps(c)}\r\n\r\n" for c in chunks)
+    con, res = _ingest(tmp_path / "sse", "stream.sse", sse)
+    assert res.calls == 1 and res.quarantined == 0 and _buckets(_rows(con)[0]) == (104, 0, 0, 0, 34, 0)
