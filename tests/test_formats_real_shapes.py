@@ -4,9 +4,14 @@ and pins what aispend must count."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from finops import db, pricing
+from tests.helpers import ROOT
 from tests.test_conventions import _buckets, _ingest, _rows
 
 # ------------------------------------------------------------------ OpenAI-shaped chat streams
@@ -386,3 +391,292 @@ def test_captured_sse_streams_and_jq_style_files_are_read(tmp_path: Path) -> Non
         ("openai.chat", 3, 30, 0, 5),
         ("openai.chat_stream", 3, 11, 0, 7),
     ]
+
+
+# ------------------------------------------------------------------ Anthropic formats on Bedrock / Vertex
+
+_CLAUDE_USAGE = {
+    "input_tokens": 12,
+    "cache_creation_input_tokens": 0,
+    "cache_read_input_tokens": 2048,
+    "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+    "output_tokens": 1,
+}
+
+
+def test_anthropic_stream_from_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> None:
+    """InvokeModelWithResponseStream (Bedrock) and streamRawPredict (Vertex) send Anthropic's stream events with
+    the platform's message id and a bare or @-versioned model name: priced by Bedrock's / Vertex's table."""
+
+    def stream(mid: str, model: str) -> list[dict[str, Any]]:
+        start = {"id": mid, "type": "message", "role": "assistant", "model": model, "content": []}
+        start |= {"stop_reason": None, "stop_sequence": None, "usage": _CLAUDE_USAGE}
+        return [
+            {"type": "message_start", "message": start},
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+            {"type": "content_block_stop", "index": 0},
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 40}},
+            {"type": "message_stop"},
+        ]
+
+    lines = stream("msg_bdrk_01HJQn8aLx5", "claude-sonnet-4-20250514") + stream(
+        "msg_vrtx_01AbCdEf", "claude-sonnet-4@20250514"
+    )
+    lines += stream("msg_01XFDUDYJgAACzvnptvVoYEL", "claude-sonnet-4-20250514")
+    con, res = _ingest(tmp_path, "stream.jsonl", lines, assume_time=datetime(2025, 7, 15, 12, tzinfo=UTC))
+    assert res.format == "anthropic.stream"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert [_buckets(r) for r in rows] == [(12, 2048, 0, 0, 40, 0)] * 3
+
+
+def test_anthropic_batch_results_from_bedrock_and_vertex_are_that_platform(tmp_path: Path) -> None:
+    """Message Batches results carrying Bedrock / Vertex message ids are that platform's calls."""
+
+    def result(cid: str, mid: str) -> dict[str, Any]:
+        msg = {"id": mid, "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022"}
+        msg |= {"content": [{"type": "text", "text": "…"}], "stop_reason": "end_turn", "usage": _CLAUDE_USAGE}
+        return {"custom_id": cid, "result": {"type": "succeeded", "message": msg}}
+
+    lines = [result("a", "msg_bdrk_014VwiXbi91"), result("b", "msg_vrtx_01Xy"), result("c", "msg_013Zva2CMHL")]
+    con, res = _ingest(tmp_path, "batch_results.jsonl", lines, assume_time=datetime(2025, 4, 20, 8, tzinfo=UTC))
+    assert res.format == "anthropic.batch"
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
+    assert all(r["service_tier"] == "batch" for r in rows)
+
+
+# ------------------------------------------------------------------ claude -p (headless) output
+
+_SID = "8f3c2a1e-5b7d-4e2f-9a1c-3d4e5f6a7b8c"
+_RESULT: dict[str, Any] = {
+    "type": "result",
+    "subtype": "success",
+    "is_error": False,
+    "duration_ms": 6012,
+    "duration_api_ms": 9876,
+    "num_turns": 2,
+    "result": "done",
+    "session_id": _SID,
+    "total_cost_usd": 0.0652,
+    "usage": {
+        "input_tokens": 6,
+        "cache_creation_input_tokens": 15848,
+        "cache_read_input_tokens": 26736,
+        "output_tokens": 129,
+        "server_tool_use": {"web_search_requests": 0},
+    },
+    "modelUsage": {
+        "claude-sonnet-4-5-20250929": {
+            "inputTokens": 6,
+            "outputTokens": 129,
+            "cacheReadInputTokens": 26736,
+            "cacheCreationInputTokens": 15848,
+            "webSearchRequests": 0,
+            "costUSD": 0.0612,
+            "contextWindow": 200000,
+        },
+        "claude-3-5-haiku-20241022": {
+            "inputTokens": 512,
+            "outputTokens": 40,
+            "cacheReadInputTokens": 0,
+            "cacheCreationInputTokens": 0,
+            "webSearchRequests": 0,
+            "costUSD": 0.00057,
+            "contextWindow": 200000,
+        },
+    },
+    "permission_denials": [],
+    "uuid": "9a1c3d4e-0000-4000-8000-000000000001",
+}
+
+
+def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
+    usage = {
+        "input_tokens": 3,
+        "cache_creation_input_tokens": 7924,
+        "cache_read_input_tokens": 13368,
+        "cache_creation": {"ephemeral_5m_input_tokens": 7924, "ephemeral_1h_input_tokens": 0},
+        "output_tokens": out,
+        "service_tier": "standard",
+    }
+    msg = {
+        "id": mid,
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-sonnet-4-5-20250929",
+        "content": [block],
+        "stop_reason": None,
+        "stop_sequence": None,
+        "usage": usage,
+    }
+    return {
+        "type": "assistant",
+        "message": msg,
+        "parent_tool_use_id": None,
+        "session_id": _SID,
+        "uuid": f"{mid}-{block['type']}",
+    }
+
+
+def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_total(tmp_path: Path) -> None:
+    """`claude -p --output-format stream-json --verbose`: one assistant line per content block, each repeating
+    the message's usage (anthropics/claude-code#6805), then a `result` line totalling them: the calls are the
+    messages, once each; the result total is skipped with a count, never added on top."""
+    init = {
+        "type": "system",
+        "subtype": "init",
+        "cwd": "/home/dev/webapp",
+        "session_id": _SID,
+        "tools": ["Bash", "Read"],
+        "mcp_servers": [],
+        "model": "claude-sonnet-4-5-20250929",
+        "permissionMode": "default",
+        "apiKeySource": "none",
+        "uuid": "init-1",
+    }
+    tool_result = {
+        "type": "user",
+        "session_id": _SID,
+        "parent_tool_use_id": None,
+        "uuid": "user-1",
+        "message": {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}]},
+    }
+    lines = [
+        init,
+        _assistant("msg_01A", {"type": "thinking", "thinking": "…"}, 9),
+        _assistant("msg_01A", {"type": "tool_use", "id": "toolu_1", "name": "Bash", "input": {}}, 9),
+        tool_result,
+        _assistant("msg_01B", {"type": "text", "text": "done"}, 120),
+        _RESULT,
+    ]
+    con, res = _ingest(tmp_path, "run.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.format == "claude_code.print"
+    assert res.quarantined == 0, res.reject_reasons
+    assert res.calls == 2 and res.duplicates == 1
+    assert res.skip_reasons == {
+        "session total (result line): its calls are the assistant lines": 1,
+        "system line": 1,
+        "user line": 1,
+    }
+    rows = _rows(con)
+    assert [_buckets(r) for r in rows] == [(3, 13368, 7924, 0, 9, 0), (3, 13368, 7924, 0, 120, 0)]
+    assert rows[0]["tags"] == {"project": "webapp", "session": _SID}
+
+
+def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -> None:
+    """`claude -p --output-format json` prints only the `result` object: its modelUsage gives each model's
+    tokens and cost (Claude Code's side calls run on Haiku): one bucket row per model, costUSD as reported."""
+    con, res = _ingest(
+        tmp_path, "run.json", json.dumps(_RESULT, indent=2), assume_time=datetime(2025, 10, 1, tzinfo=UTC)
+    )
+    assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
+    rows = con.execute(
+        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
+        " from usage order by model"
+    ).fetchall()
+    assert rows == [
+        ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
+        ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
+    ]
+
+
+# ------------------------------------------------------------------ Codex CLI with other model providers
+
+
+def test_codex_model_provider_names_the_platform_and_local_models_stay_unpriced(tmp_path: Path) -> None:
+    """Codex's session_meta.model_provider is a key of its [model_providers.<id>] table: built-ins (ollama,
+    lmstudio, `oss` in older CLIs, amazon-bedrock) or a user's own id (`azure-openai`, `openrouter-free`). Each
+    call is that platform's, tagged with the id; a local model is unpriced, never priced at OpenAI's rates."""
+
+    def rollout(n: int, provider: str, model: str) -> list[dict[str, Any]]:
+        ts = "2025-10-02T09:00:00.000Z"
+        meta = {
+            "id": f"0199a1b2-{n}",
+            "timestamp": ts,
+            "cwd": "/home/dev/app",
+            "originator": "codex_cli_rs",
+            "cli_version": "0.46.0",
+            "source": "cli",
+            "model_provider": provider,
+        }
+        ctx = {"cwd": "/home/dev/app", "approval_policy": "on-request", "model": model, "effort": "medium"}
+        u = {
+            "input_tokens": 1000 * n,
+            "cached_input_tokens": 0,
+            "output_tokens": 10,
+            "reasoning_output_tokens": 0,
+            "total_tokens": 1000 * n + 10,
+        }
+        tc = {"type": "token_count", "info": {"total_token_usage": u, "last_token_usage": u}, "rate_limits": None}
+        return [
+            {"timestamp": ts, "type": t, "payload": p}
+            for t, p in (("session_meta", meta), ("turn_context", ctx), ("event_msg", tc))
+        ]
+
+    cases = [
+        ("ollama", "gpt-oss:20b", "ollama"),
+        ("oss", "gpt-oss:20b", "ollama"),
+        ("lmstudio", "openai/gpt-oss-20b", "lmstudio"),
+        ("azure-openai", "gpt-5", "azure"),
+        ("openrouter-free", "openai/gpt-5", "openrouter"),
+        ("amazon-bedrock", "openai.gpt-oss-120b-1:0", "bedrock"),
+        ("openai", "gpt-5", "openai"),
+    ]
+    lines = [x for n, (prov, model, _) in enumerate(cases, 1) for x in rollout(n, prov, model)]
+    con, res = _ingest(tmp_path, "rollout-2025-10-02T09-00-00-0199a1b2.jsonl", lines)
+    assert res.format == "codex" and res.quarantined == 0, res.reject_reasons
+    rows = _rows(con)
+    assert [r["platform"] for r in rows] == [want for _, _, want in cases]
+    assert [r["tags"].get("model_provider") for r in rows] == [p for p, _, _ in cases[:-1]] + [None]
+    pricing.install(con, pricing.load(ROOT / "pricing"))
+    db.create_views(con)
+    local = con.execute(
+        "select price_status, cost_usd from priced_usage where platform in ('ollama', 'lmstudio')"
+    ).fetchall()
+    assert local == [("unpriced_model", None)] * 3
+
+
+# ------------------------------------------------------------------ Gemini streams without responseId
+
+
+def _gchunk(text: str, usage: dict[str, int], finish: str | None = None) -> dict[str, Any]:
+    cand: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
+    if finish:
+        cand["finishReason"] = finish
+    return {"candidates": [cand], "usageMetadata": usage, "modelVersion": "gemini-1.5-flash-002"}
+
+
+def test_gemini_stream_without_response_id_counts_its_last_chunk(tmp_path: Path) -> None:
+    """streamGenerateContent (REST, no alt=sse) returns a JSON array of chunks; API versions before responseId
+    repeat a CUMULATIVE usageMetadata on each: the stream is one call, its last chunk. Finished responses in a
+    row (same prompt) are separate calls; a blocked response (no candidates) is never taken for a chunk."""
+    u = {"promptTokenCount": 104}
+    chunks = [
+        _gchunk("The", u | {"candidatesTokenCount": 1, "totalTokenCount": 105}),
+        _gchunk(" quick", u | {"candidatesTokenCount": 24, "totalTokenCount": 128}),
+        _gchunk(" fox.", u | {"candidatesTokenCount": 34, "totalTokenCount": 138}, finish="STOP"),
+    ]
+    con, res = _ingest(tmp_path, "stream.json", json.dumps(chunks, indent=2))
+    assert res.format == "gemini" and res.quarantined == 0, res.reject_reasons
+    assert res.calls == 1 and sum(res.skip_reasons.values()) == 2
+    (row,) = _rows(con)
+    assert _buckets(row) == (104, 0, 0, 0, 34, 0)
+
+    done = u | {"candidatesTokenCount": 34, "totalTokenCount": 138}
+    blocked = {
+        "promptFeedback": {"blockReason": "SAFETY"},
+        "usageMetadata": u | {"totalTokenCount": 104},
+        "modelVersion": "gemini-1.5-flash-002",
+    }
+    lines = [_gchunk("a", done, "STOP"), _gchunk("b", done, "STOP"), blocked, _gchunk("c", done, "STOP")]
+    (tmp_path / "calls").mkdir()
+    _, res = _ingest(tmp_path / "calls", "calls.jsonl", lines)
+    assert res.calls == 4 and res.quarantined == 0, res.reject_reasons
+
+    # the same stream captured with alt=sse (`data:` lines)
+    (tmp_path / "sse").mkdir()
+    sse = "".join(f"data: {json.dumps(c)}\r\n\r\n" for c in chunks)
+    con, res = _ingest(tmp_path / "sse", "stream.sse", sse)
+    assert res.calls == 1 and res.quarantined == 0 and _buckets(_rows(con)[0]) == (104, 0, 0, 0, 34, 0)

@@ -140,6 +140,15 @@ PLATFORM_OF_PROVIDER = {
     "x": "xai",  # Helicone's name for xAI
 }
 
+
+def anthropic_platform_sql(msg_id: str) -> str:
+    """SQL: the platform that served a Claude message, from its id: Amazon Bedrock and Google Vertex return
+    Anthropic-shaped bodies whose ids are their own (`msg_bdrk_…`, `msg_vrtx_…`) beside a bare model name, and
+    bill at their own rates (bedrock.toml / vertex.toml); any other id is Anthropic's API. `msg_id`: a column."""
+    return f"""(case when {msg_id} like 'msg_bdrk_%' then 'bedrock'
+                     when {msg_id} like 'msg_vrtx_%' then 'vertex' else 'anthropic' end)"""
+
+
 # Platforms where a vendor serves its own models: the vendor when nothing else names the platform.
 DIRECT_PLATFORMS = ("openai", "anthropic", "deepseek", "mistral", "xai", "cohere")
 

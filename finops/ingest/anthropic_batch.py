@@ -2,7 +2,8 @@
 
 Tier is batch (50%) regardless of `message.usage.service_tier`. `errored`, `canceled` and `expired`
 results are not billed and are skipped with a count. The file carries no time: --assume-time (the
-batch's `ended_at`), else the file's modification time.
+batch's `ended_at`), else the file's modification time. Message ids from Bedrock / Vertex (`msg_bdrk_…`,
+`msg_vrtx_…`) make the platform bedrock / vertex (their own price tables), as in every Anthropic format.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from finops.ingest._common import (
     status_cols,
     struct,
 )
+from finops.ingest._vendor import anthropic_platform_sql
 
 LINE = {"custom_id": "VARCHAR", "result": {"type": "VARCHAR", "message": ANTHROPIC_BODY}}
 
@@ -47,7 +49,7 @@ class AnthropicBatch(LogFormat):
             ts="null",
             ts_source="null",
             provider="'anthropic'",
-            platform="'anthropic'",
+            platform=anthropic_platform_sql("b.result.message.id"),
             service_tier="'batch'",
             region="b.result.message.usage.inference_geo",
             request_id="b.result.message.id",

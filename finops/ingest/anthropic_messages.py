@@ -33,6 +33,7 @@ from finops.ingest._common import (
     struct,
     unwrap_py,
 )
+from finops.ingest._vendor import anthropic_platform_sql
 
 
 @register
@@ -52,8 +53,8 @@ class AnthropicMessages(LogFormat):
     def sql(self) -> str:
         model_id = """(case when contains(raw, '"modelId"') then try(json_extract_string(raw, '$.modelId')) end)"""
         bedrock_id = "'^(arn:aws[a-z-]*:bedrock:|((us|eu|apac|global|us-gov|jp|au|ca)\\.)?anthropic\\.)'"
-        platform = f"""case when b.id like 'msg_bdrk_%' or regexp_matches(coalesce(model_id, ''), {bedrock_id})
-                            then 'bedrock' when b.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end"""
+        platform = f"""case when regexp_matches(coalesce(model_id, ''), {bedrock_id}) then 'bedrock'
+                            else {anthropic_platform_sql("b.id")} end"""
         cols = staged_select(
             **status_cols("problem"),
             line="line",

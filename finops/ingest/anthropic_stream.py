@@ -3,7 +3,9 @@
 `message_start.message.usage` holds the input and cache counts and a placeholder output; each
 `message_delta.usage` is CUMULATIVE (and may update input after a server tool ran). The call is the
 last `message_delta` of each message, merged over its `message_start`; deltas are never summed.
-Deltas carry no id: they belong to the message_start before them in the file.
+Deltas carry no id: they belong to the message_start before them in the file. Bedrock's
+InvokeModelWithResponseStream and Vertex's streamRawPredict send the same events with their own message ids
+(`msg_bdrk_…`, `msg_vrtx_…`): platform bedrock / vertex.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from finops.ingest import register
 from finops.ingest._base import LogFormat, envelope_ts_sql, staged_select, tags_sql, unwrap_sql
 from finops.ingest._common import ANTHROPIC_BODY, ANTHROPIC_USAGE, anthropic_tier, struct, unwrap_py
+from finops.ingest._vendor import anthropic_platform_sql
 
 EVENT = {"type": "VARCHAR", "message": ANTHROPIC_BODY, "usage": ANTHROPIC_USAGE}
 STREAM_TYPES = {
@@ -62,7 +65,7 @@ class AnthropicStream(LogFormat):
             ts=envelope_ts_sql("start_env_time"),
             ts_source="'envelope'",
             provider="'anthropic'",
-            platform="'anthropic'",
+            platform=anthropic_platform_sql("msg_id"),
             model_raw="msg_model",
             input_uncached=f"coalesce({d}.input_tokens, {u}.input_tokens)",
             cache_read=f"coalesce({d}.cache_read_input_tokens, {u}.cache_read_input_tokens, 0)",

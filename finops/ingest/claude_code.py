@@ -24,6 +24,7 @@ from finops.ingest._common import (
     status_cols,
     struct,
 )
+from finops.ingest._vendor import anthropic_platform_sql
 
 LINE = {
     "type": "VARCHAR",
@@ -66,8 +67,7 @@ class ClaudeCode(LogFormat):
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
             provider="'anthropic'",
-            platform="""case when b.message.id like 'msg_bdrk_%' then 'bedrock'
-                             when b.message.id like 'msg_vrtx_%' then 'vertex' else 'anthropic' end""",
+            platform=anthropic_platform_sql("b.message.id"),
             service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
             # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored

@@ -13,6 +13,16 @@ Counting: `cached_input_tokens` is INSIDE `input_tokens`; `reasoning_output_toke
 any turn_context is quarantined: older CLIs did not log the model). Tags: session id, project (last
 part of the cwd), git branch. Dedupe: session id + the cumulative totals, so the same session read from
 two files (sessions/ and archived_sessions/) is stored once.
+
+Platform: `session_meta.payload.model_provider` (turn_context does not carry one), a key of Codex's
+`[model_providers.<id>]` table: built-in ids (openai, ollama, lmstudio, azure, amazon-bedrock, and `oss`, the
+older id of the local Ollama provider) or a user's own (`azure-openai`, `openrouter`, `ollama-remote`, …). A
+user's id naming a known host (azure, openrouter, ollama, lm studio, bedrock) is that platform; any other
+non-OpenAI id is kept, lowercased, as the platform. No model_provider (older CLIs, or the default) is openai.
+Every non-OpenAI id is also the `model_provider` tag, so such calls stay visible in reports. Pricing: a
+platform without a price file falls back to first-party names (finops/sql/resolved_usage.sql), so a local
+server's model is priced only when its exact name is a vendor's listed model (at that list price);
+local names such as `gpt-oss:20b` or `devstral:24b` stay unpriced_model, never OpenAI's rates.
 """
 
 from __future__ import annotations
@@ -45,6 +55,18 @@ LINE = {
     },
 }
 LINE_TYPES = {"session_meta", "turn_context", "event_msg", "response_item", "compacted"}
+
+
+def _platform_sql(provider: str) -> str:
+    """SQL: the platform of a Codex `model_provider` id (see the module docstring); `provider`: a column."""
+    p = f"lower(trim({provider}))"
+    return f"""(case when {provider} is null or trim({provider}) = '' then 'openai'
+        when {p} = 'oss' or contains({p}, 'ollama') then 'ollama'
+        when regexp_matches({p}, 'lm[-_ ]?studio') then 'lmstudio'
+        when contains({p}, 'azure') then 'azure'
+        when contains({p}, 'openrouter') then 'openrouter'
+        when contains({p}, 'bedrock') then 'bedrock'
+        else {platform_of_provider_sql(provider)} end)"""
 
 
 def _delta(field: str) -> str:
@@ -105,7 +127,7 @@ class Codex(LogFormat):
             ts=ts_sql("b.timestamp"),
             ts_source="'record'",
             provider="coalesce(vendor, 'openai')",
-            platform=f"coalesce({platform_of_provider_sql('model_provider')}, 'openai')",
+            platform="platform",
             model_raw="model",
             input_uncached="u.input_tokens - coalesce(u.cached_input_tokens, 0)",
             cache_read="coalesce(u.cached_input_tokens, 0)",
@@ -116,6 +138,7 @@ class Codex(LogFormat):
                 ("session", "session"),
                 ("project", "nullif(regexp_extract(cwd, '([^/\\\\]+)[/\\\\]*$', 1), '')"),
                 ("git_branch", "branch"),
+                ("model_provider", "case when platform <> 'openai' then model_provider end"),
             ),
             extra=extra_sql(),
         )
@@ -146,5 +169,5 @@ class Codex(LogFormat):
                     )
                 )
             )"""
-        src = layer(with_vendor(src, "model"), skip=skip, problem=problem)
+        src = layer(with_vendor(src, "model"), skip=skip, problem=problem, platform=_platform_sql("model_provider"))
         return f"select {cols}\nfrom ({src})"

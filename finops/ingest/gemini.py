@@ -7,6 +7,15 @@ before the last carry `usageMetadata` with no counts (only `trafficType`): skipp
 response has counts, else quarantined (a stream cut before its usage). Vertex bodies
 carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time.
 
+Streams without `responseId` (API versions before it was sent): nothing names the stream, so its chunks are
+recognised by order. A chunk is superseded (skipped with a count) when it is an unfinished stream chunk (it
+has candidates, none with a `finishReason`) and the NEXT record is an id-less chunk of the same model whose
+cumulative counts did not go down: a captured stream (a JSON array from streamGenerateContent, SSE `data:`
+lines, or consecutive lines) counts once, on its last chunk. A finished response (finishReason) or a blocked
+one (no candidates) is never superseded, so separate calls in a row are all counted. Limits: two id-less
+streams interleaved in one file cannot be told apart (each chunk followed by the other stream's is counted);
+a large file read in several batches may count one extra chunk where a batch ends inside a stream.
+
 Audio: `promptTokensDetails` / `candidatesTokensDetails` split the counts by modality. AUDIO prompt tokens
 that are not cached (`cacheTokensDetails`) move from input_uncached to audio_in, AUDIO candidates from output
 to audio_out (their own rates; image, video and document tokens are billed at the text rate). Cached audio
@@ -48,6 +57,7 @@ BODY = {
         "serviceTier": "VARCHAR",
     },
     "labels": "JSON",
+    "candidates": [{"finishReason": "VARCHAR"}],
 }
 
 
@@ -76,7 +86,10 @@ class Gemini(LogFormat):
                               then 'cachedContentTokenCount exceeds promptTokenCount' end"""
         skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)'
                         when not counted and call_counted
-                            then 'stream chunk without token counts (the call is counted on a later chunk)' end"""
+                            then 'stream chunk without token counts (the call is counted on a later chunk)'
+                        when superseded
+                            then 'stream chunk without responseId (usage is cumulative: counted on the last chunk)'
+                   end"""
         vertex = f"(b.createTime is not null or {m}.trafficType is not null)"
         cols = staged_select(
             **status_cols("problem", "skip"),
@@ -117,6 +130,18 @@ class Gemini(LogFormat):
             src,
             call_counted="case when b.responseId is null then counted "
             "else bool_or(counted) over (partition by b.responseId) end",
+        )
+        # the next parsed record (blank lines sit between SSE `data:` lines)
+        src = layer(src, nxt="lead(b) over (partition by b is null order by line)")
+        total = "coalesce({u}.totalTokenCount, {u}.promptTokenCount + coalesce({u}.candidatesTokenCount, 0))"
+        unfinished = (
+            "len(b.candidates) > 0 and len(list_filter(b.candidates, lambda c: c.finishReason is not null)) = 0"
+        )
+        src = layer(
+            src,
+            superseded=f"""coalesce(b.responseId is null and nxt.responseId is null and nxt.usageMetadata is not null
+                and nxt.modelVersion is not distinct from b.modelVersion and {unfinished}
+                and (not counted or {total.format(u=m)} <= {total.format(u="nxt.usageMetadata")}), false)""",
         )
         src = layer(src, problem=problem, skip=skip, audio_in=audio_in, audio_out=audio_out)
         return f"select {cols}\nfrom ({src})"
