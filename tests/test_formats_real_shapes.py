@@ -622,6 +622,7 @@ def test_codex_model_provider_names_the_platform_and_local_models_stay_unpriced(
         ("azure-openai", "gpt-5", "azure"),
         ("openrouter-free", "openai/gpt-5", "openrouter"),
         ("amazon-bedrock", "openai.gpt-oss-120b-1:0", "bedrock"),
+        ("ollama", "gpt-4o-mini", "ollama"),  # a first-party name: still not OpenAI's bill (pricing/ollama.toml)
         ("openai", "gpt-5", "openai"),
     ]
     lines = [x for n, (prov, model, _) in enumerate(cases, 1) for x in rollout(n, prov, model)]
@@ -635,7 +636,9 @@ def test_codex_model_provider_names_the_platform_and_local_models_stay_unpriced(
     local = con.execute(
         "select price_status, cost_usd from priced_usage where platform in ('ollama', 'lmstudio')"
     ).fetchall()
-    assert local == [("unpriced_model", None)] * 3
+    assert local == [("unpriced_model", None)] * 4
+    billed = con.execute("select price_status from priced_usage where platform = 'openai'").fetchall()
+    assert billed == [("priced",)]
 
 
 # ------------------------------------------------------------------ Gemini streams without responseId
