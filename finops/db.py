@@ -77,8 +77,8 @@ def connect(
         "preserve_insertion_order": False,
         # No row-group vacuum in checkpoints. Each large insert leaves a few part-filled row groups (one per
         # thread); merging them rewrites every row group after the first (a 3M-call store: 2.5 s at close,
-        # 10M: 3.5 GB peak), in whichever command checkpoints next. Left alone they cost a few more row
-        # groups (10M calls: 91 instead of 82). Deletes are rare here (price tables, an interrupted ingest).
+        # 10M: 3.5 GB peak), in whichever command checkpoints next. Left alone they cost more row groups
+        # (10M calls: 109, 82 at the fewest). Deletes are rare here (price tables, an interrupted ingest).
         "max_vacuum_tasks": 0,
     }
     if threads:
