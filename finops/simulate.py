@@ -706,6 +706,15 @@ def run_many(
     return results
 
 
+Q2_CURVE = "R(s) = r + (1 - r)(1 - (1 - s)^k), k = APGR/(1 - APGR)"
+NOT_A_FORECAST = " (scenario, not a forecast)"
+
+
+def quality_brief(note: str) -> str:
+    """A quality_note on one short line (the analyze panel): without the curve's formula and the caveat."""
+    return note.removesuffix(NOT_A_FORECAST).replace(f" {Q2_CURVE};", ",")
+
+
 def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> str:
     m = sc.quality
     if m.model == "Q0" and ev is None:
@@ -720,10 +729,10 @@ def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> 
         return f"Q4 paired evaluations ({ev.n_pairs} pairs): {verdict}"
     r = m.retention
     if m.model == "Q1":
-        return f"Q1 retention prior r = {r.value} [{r.lo}, {r.hi}] (scenario, not a forecast)"
+        return f"Q1 retention prior r = {r.value} [{r.lo}, {r.hi}]{NOT_A_FORECAST}"
     return (
-        f"Q2 routing curve R(s) = r + (1 - r)(1 - (1 - s)^k), k = APGR/(1 - APGR); r = {r.value} [{r.lo}, {r.hi}], "
-        f"APGR = {m.apgr.value} [{m.apgr.lo}, {m.apgr.hi}] (scenario, not a forecast)"
+        f"Q2 routing curve {Q2_CURVE}; r = {r.value} [{r.lo}, {r.hi}], "
+        f"APGR = {m.apgr.value} [{m.apgr.lo}, {m.apgr.hi}]{NOT_A_FORECAST}"
     )
 
 

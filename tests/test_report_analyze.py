@@ -105,3 +105,32 @@ def test_tag_sections_equal_the_sums_over_every_call() -> None:
         ("b", 5, 1),  # the unpriced call adds no cost
     ]
     assert a.tag_keys == ["team", "project", "env"]
+
+
+def test_an_80_column_report_shows_whole_model_ids_and_quality_notes() -> None:
+    """Output written to a file or an 80-column terminal: model ids (and paths, reasons) fold onto more lines
+    instead of being cut to `claude-3-…`, and the headline's quality notes are whole sentences (the Q2 note
+    was cut at the first ' (' of its formula: 'under Q2 routing curve R(s) = r +')."""
+    con = store()
+    long_ids = ["claude-3-5-sonnet-20241022", "gpt-4o-mini-2024-07-18", "gemini-2.5-flash-preview-05-20"]
+    for i, model in enumerate(long_ids):
+        add_call(con, model, DAY, input_uncached=1_000 * (i + 1), output=100)
+    add_call(con, "mystery-model-with-a-long-name-1", DAY, input_uncached=10, output=1)
+    set_scope(con)
+    a = analyze(con, table())
+    console = Console(record=True, width=80)
+    render.analysis(console, a)
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # a folded cell: the model column's pieces, read down the rows, spell each id
+    model_col = "".join(
+        line.split("│")[2].strip()
+        for line in text.split("Spend by month")[1].split("Spend by")[0].splitlines()
+        if line.count("│") >= 6
+    )
+    for model in ["claude-3-5-sonnet", "gpt-4o-mini", "gemini-2.5-flash", "mystery-model-with-a-long-name-1"]:
+        assert model in model_col, (model, model_col)
+    notes = [x for x in text.splitlines() if "quality retained" in x or "APGR" in x]
+    assert notes and not any(x.rstrip(" │").endswith("r +") for x in notes)
+    assert "APGR = " in text.replace("│", "").replace("\n", " ")
