@@ -29,11 +29,11 @@ HARVEY_RATIO = Decimal(1) / Decimal(3)  # "cut inference cost 3x with no quality
 HARVEY_MEASURED = Decimal("0.386")  # $368 / $954 on the 100-task LAB slice (Fireworks, June 2026)
 QUALITY_LABEL = "price only, quality not assessed"
 HEADLINE_SAMPLES = 200
-# the columns of scoped_usage the scenarios read (scope.materialize)
+# the columns of scoped_usage the scenarios read (scope.materialize), with those of the sums (scoped_groups)
 COLUMNS = (
-    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "price_model", "price_status",
-    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out",
-    "reasoning", "web_searches", "cost_usd",
+    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "platform", "model",
+    "price_model", "price_status", "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h",
+    "output", "audio_in", "audio_out", "reasoning", "web_searches", "cost_usd", "format",
 )  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def headline(
     results = run_many(con, table, [base, arm], samples=HEADLINE_SAMPLES, projection=False)
     small, armstrong = results
     row = con.execute(
-        "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced'"
+        "select coalesce(sum(records), 0), coalesce(sum(cost_usd), 0) from scoped_groups where price_status = 'priced'"
     ).fetchone()
     total = Decimal(row[1]) if row else ZERO
     kept = armstrong.data.calls_in_scope - armstrong.calls_moved
@@ -421,8 +421,9 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
     )
     con.execute("drop table sim_ranked")
     counts = con.execute(
-        "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
-        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_usage"
+        "select coalesce(sum(records) filter (where price_status <> 'priced'), 0), "
+        "coalesce(sum(records) filter (where price_status = 'priced'), 0), "
+        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_groups"
     ).fetchone()
     in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_rows").fetchone()
     excluded, priced, priced_usd = counts if counts else (0, 0, ZERO)

@@ -4,6 +4,7 @@ calls apart from aggregate usage buckets, which usage and cost exports write wit
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 from rich.console import Console
@@ -65,7 +66,7 @@ def test_everything_priced_says_nothing() -> None:
 
 
 def test_tag_sections_equal_the_sums_over_every_call() -> None:
-    """tag_keys and cost_by_tag read the sums per tag set (sql/tag_sets.sql): the same figures as summing
+    """tag_keys and cost_by_tag read the sums per tag set (sql/report_sets.sql): the same figures as summing
     every call, with calls lacking a key, untagged calls, an unpriced call and two requests in one record."""
     con = store()
     tags = [
@@ -134,3 +135,38 @@ def test_an_80_column_report_shows_whole_model_ids_and_quality_notes() -> None:
     notes = [x for x in text.splitlines() if "quality retained" in x or "APGR" in x]
     assert notes and not any(x.rstrip(" │").endswith("r +") for x in notes)
     assert "APGR = " in text.replace("│", "").replace("\n", " ")
+
+
+def test_the_report_sums_equal_the_sums_over_every_call_on_the_samples(tmp_path: Path) -> None:
+    """analyze reads sums (scoped_groups / scoped_tag_sets, one GROUPING SETS scan: sql/report_sets.sql)
+    instead of the calls. On all the samples (every format, unpriced models, tags; the usage buckets and cost
+    lines the scope drops where calls cover the day), in a --since/--until window, each figure equals the same
+    aggregate taken over every scoped call."""
+    from finops.ingest import ingest
+    from finops.scope import materialize_sums
+    from finops.store import open_store
+
+    from .conftest import SAMPLES
+
+    s = open_store(tmp_path / "s.duckdb")
+    ingest(s.con, [SAMPLES])
+    set_scope(s.con, datetime(2025, 4, 1, tzinfo=UTC), datetime(2025, 8, 15, tzinfo=UTC))
+    direct = """select record_kind, price_status, count(*), sum(request_count),
+                       sum(request_count) filter (where cost_usd is null), sum(cost_usd), min(ts), max(ts),
+                       sum(input_uncached + cache_read + cache_write_5m + cache_write_1h), sum(output), sum(reasoning)
+                from scoped_usage group by all order by all"""
+    summed = """select record_kind, price_status, sum(records), sum(requests), sum(unpriced_requests), sum(cost_usd),
+                       min(first_ts), max(last_ts), sum(input_uncached + cache_read + cache_write_5m + cache_write_1h),
+                       sum(output), sum(reasoning)
+                from scoped_groups group by all order by all"""
+    tags = "select tags, count(*), sum(request_count), sum(cost_usd) from scoped_usage group by all order by all"
+    tag_sums = "select tags, records, calls, cost_usd from scoped_tag_sets order by all"
+    want, want_tags = s.con.execute(direct).fetchall(), s.con.execute(tags).fetchall()
+    assert any(r[1] == "priced" for r in want) and any(r[1] != "priced" for r in want)
+    assert len(want_tags) > 3
+    materialize_sums(s.con)
+    assert s.con.execute(summed).fetchall() == want
+    assert s.con.execute(tag_sums).fetchall() == want_tags
+    n_sums = s.con.execute("select count(*) from report_sets").fetchone()
+    n_calls = s.con.execute("select count(*) from scoped_usage").fetchone()
+    assert n_sums and n_calls and n_sums[0] < n_calls[0]
