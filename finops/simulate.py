@@ -283,6 +283,12 @@ def calls_key(table: pricing.PriceInfo, sc: scenario.Scenario) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
+# sim_ranked's spend_before: the spend of the calls ranked before this one (a second window over every ranked
+# call, computed only for the policy that reads it)
+SPEND_BEFORE = """sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key
+                                    rows between unbounded preceding and 1 preceding)"""
+
+
 def _by_spend(sc: scenario.Scenario) -> bool:
     """Whether the policy keeps calls by spend ranked before them (sim_ranked computes it only then)."""
     return sc.policy.kind == "top-k" and sc.policy.keep_by == "spend"
@@ -374,9 +380,9 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         "w_tool": sc.complexity.tool_weight,
         "prior_tag": sc.complexity.tag or "",
         "has_priors": bool(sc.complexity.tag_priors),
-        "by_spend": _by_spend(sc),
     }
-    con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
+    ranked = db.sql_text("sim_ranked").replace("{spend_before}", SPEND_BEFORE if _by_spend(sc) else "null")
+    con.execute("create or replace temp table sim_ranked as " + ranked, params)
     # tokenizer pairs and cache mode, per (model, target)
     pairs: list[Pair] = []
     providers = dict(con.execute("select model, provider from price_models").fetchall())
@@ -405,7 +411,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         f"""
         create or replace temp table sim_rows as
         select r.dedupe_key, r.ts, r.price_model, r.target, r.actual_usd,
-               r.complexity_rank, r.n_calls, r.spend_before, r.spend_total,
+               r.complexity_rank, n.n_calls, r.spend_before, n.spend_total,
                cast(hash(r.dedupe_key) % {blocks} as integer) as block,
                p.pair,
                f.cost_usd as cf,
@@ -413,6 +419,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
                f.price_status = 'priced' as cf_priced,
                f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
         from sim_ranked r
+        cross join (select count(*) as n_calls, sum(actual_usd) as spend_total from sim_ranked) n
         left join sim_pair p on p.src = r.price_model and p.dst = r.target
         left join ({db.price_join("sim_cf_calls($gamma, 1)")}) f on f.complexity_rank = r.complexity_rank
         left join ({db.price_join("sim_cf_calls($gamma, 0)")}) i on i.complexity_rank = r.complexity_rank
