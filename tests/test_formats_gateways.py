@@ -1248,6 +1248,77 @@ def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_pat
     assert stored[0]["source_line"] == 1
 
 
+def test_otel_openllmetry_spans_are_model_calls(tmp_path: Path) -> None:
+    """OpenLLMetry (traceloop/openllmetry) names its operation in `llm.request.type` with its own values
+    (opentelemetry-semantic-conventions-ai LLMRequestTypeValues: chat, completion, embedding, rerank): its
+    Anthropic instrumentation sets `completion` on every Messages.create span, with `gen_ai.system`
+    "Anthropic", `gen_ai.usage.input_tokens` = input + cache read + cache creation and the cache counts in
+    `gen_ai.usage.cache_read_input_tokens` / `…cache_creation_input_tokens`; its embeddings spans say
+    `embedding`. Its first releases used `llm.vendor`, `llm.request.model` / `llm.response.model` and
+    `llm.usage.prompt_tokens` / `completion_tokens`; its OpenAI reasoning count is
+    `gen_ai.usage.reasoning_tokens` (inside completion_tokens, as OpenAI counts it). All are model calls."""
+    anthropic = [
+        attr("gen_ai.system", "Anthropic"),
+        attr("llm.request.type", "completion"),
+        attr("gen_ai.request.model", "claude-sonnet-4-20250514"),
+        attr("gen_ai.response.model", "claude-sonnet-4-20250514"),
+        attr("gen_ai.response.id", "msg_01TraceloopA"),
+        attr("gen_ai.usage.input_tokens", 1532),
+        attr("gen_ai.usage.output_tokens", 33),
+        attr("llm.usage.total_tokens", 1565),
+        attr("gen_ai.usage.cache_read_input_tokens", 1111),
+        attr("gen_ai.usage.cache_creation_input_tokens", 418),
+        {"key": "gen_ai.response.finish_reasons", "value": {"arrayValue": {"values": [{"stringValue": "end_turn"}]}}},
+    ]
+    embedding = [
+        attr("gen_ai.system", "openai"),
+        attr("llm.request.type", "embedding"),
+        attr("gen_ai.request.model", "text-embedding-3-small"),
+        attr("gen_ai.usage.input_tokens", 8),
+        attr("llm.usage.total_tokens", 8),
+    ]
+    first_releases = [
+        attr("llm.vendor", "OpenAI"),
+        attr("llm.request.type", "chat"),
+        attr("llm.request.model", "gpt-3.5-turbo"),
+        attr("llm.response.model", "gpt-3.5-turbo-0125"),
+        attr("llm.usage.prompt_tokens", 100),
+        attr("llm.usage.completion_tokens", 20),
+        attr("llm.usage.total_tokens", 120),
+    ]
+    reasoning = [
+        attr("gen_ai.system", "openai"),
+        attr("llm.request.type", "chat"),
+        attr("gen_ai.response.model", "o4-mini-2025-04-16"),
+        attr("gen_ai.usage.prompt_tokens", 500),
+        attr("gen_ai.usage.completion_tokens", 300),
+        attr("gen_ai.usage.reasoning_tokens", 256),
+    ]
+    rerank = [
+        attr("gen_ai.system", "Cohere"),
+        attr("llm.request.type", "rerank"),
+        attr("gen_ai.request.model", "rerank-v3.5"),
+        attr("gen_ai.usage.input_tokens", 40),
+    ]
+    doc = otlp(
+        span("t1", anthropic, "anthropic.chat"),
+        span("t2", embedding, "openai.embeddings"),
+        span("t3", first_releases, "openai.chat"),
+        span("t4", reasoning, "openai.chat"),
+        span("t5", rerank, "cohere.rerank"),
+    )
+    con, (res,) = run(tmp_path, write(tmp_path, "traceloop.json", json.dumps(doc)))
+    got = {r["request_id"]: r for r in rows(con)}
+    a = got["msg_01TraceloopA"]
+    assert buckets(a) == (3, 1111, 418, 0, 33, 0)
+    assert (a["provider"], a["platform"], a["dedupe_key"]) == ("anthropic", "anthropic", "anthropic:msg_01TraceloopA")
+    assert buckets(got["t2"]) == (8, 0, 0, 0, 0, 0)
+    assert buckets(got["t3"]) == (100, 0, 0, 0, 20, 0) and got["t3"]["model_raw"] == "gpt-3.5-turbo-0125"
+    assert got["t3"]["provider"] == "openai"
+    assert buckets(got["t4"]) == (500, 0, 0, 0, 300, 256)
+    assert res.skip_reasons == {"span operation rerank (not a model call)": 1}
+
+
 # ------------------------------------------------------------------ detection on the samples
 
 

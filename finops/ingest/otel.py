@@ -3,11 +3,24 @@
 resource and scope beside it and its events dropped (they may carry prompts).
 
 Attributes (current names first, deprecated ones as fallbacks): `gen_ai.usage.input_tokens`
-(`gen_ai.usage.prompt_tokens`, OpenInference `llm.token_count.prompt`), `gen_ai.usage.output_tokens`
-(`…completion_tokens`), `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`,
-`gen_ai.usage.reasoning.output_tokens`, `gen_ai.response.model` (preferred) / `gen_ai.request.model`,
-`gen_ai.provider.name` / `gen_ai.system`, `gen_ai.response.id`, `openai.response.service_tier` (and
-`gen_ai.openai.*`). `intValue` may be a JSON string or a number.
+(`gen_ai.usage.prompt_tokens`, OpenInference `llm.token_count.prompt`, OpenLLMetry's first releases
+`llm.usage.prompt_tokens`), `gen_ai.usage.output_tokens` (`…completion_tokens`),
+`gen_ai.usage.cache_read.input_tokens` / `gen_ai.usage.cache_creation.input_tokens` (OpenLLMetry:
+`gen_ai.usage.cache_read_input_tokens` / `…cache_creation_input_tokens`; OpenInference
+`llm.token_count.prompt_details.cache_read` / `…cache_write`), `gen_ai.usage.reasoning.output_tokens`
+(OpenLLMetry `gen_ai.usage.reasoning_tokens`), `gen_ai.response.model` (preferred) / `gen_ai.request.model`
+(`llm.model_name`, `llm.response.model` / `llm.request.model`), `gen_ai.provider.name` / `gen_ai.system`
+(`llm.provider`, `llm.system`, `llm.vendor`), `gen_ai.response.id`, `openai.response.service_tier` (and
+`gen_ai.openai.*`). `intValue` may be a JSON string or a number; array / kvlist / bytes values are read
+as absent. The operation: `gen_ai.operation.name`, else OpenLLMetry's `llm.request.type` (its values
+`completion` and `embedding` are text_completion and embeddings), else OpenInference's span kind.
+
+Which instrumentations put Anthropic's cache counts inside input_tokens (the spec's way): the
+opentelemetry-python-contrib Anthropic instrumentation (messages_extractors.extract_usage_tokens),
+OpenLLMetry's (since its prompt-caching support, PR #2175, Oct 2024) and OpenInference's (PR #1429, Mar
+2025; before it, `llm.token_count.prompt` was Anthropic's uncached `input_tokens` and no cache count was
+set, so there is nothing to separate). Third-party code that copies Anthropic's usage as is reports the
+uncached count: the rule below tells the two apart where it can.
 
 Counting: the spec puts cache reads and writes INSIDE `input_tokens` and reasoning INSIDE
 `output_tokens`: input_uncached = input − cache_read − cache_creation. Anthropic instrumentations have
@@ -160,16 +173,38 @@ class OTelGenAI(LogFormat):
 
     def sql(self) -> str:
         res = "res"
-        op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {_attr("llm.request.type")},
+        # OpenLLMetry's `llm.request.type` (LLMRequestTypeValues: chat, completion, embedding, rerank) names
+        # its own values: `completion` is what its Anthropic instrumentation sets on every Messages call
+        # (traceloop/openllmetry opentelemetry-instrumentation-anthropic __init__.py), `embedding` its
+        # embeddings calls; both are model calls (text_completion, embeddings in the GenAI conventions).
+        traceloop = f"""case lower({_attr("llm.request.type")}) when 'completion' then 'text_completion'
+            when 'embedding' then 'embeddings' else lower({_attr("llm.request.type")}) end"""
+        op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {traceloop},
             case oi_kind when 'LLM' then 'chat' when 'EMBEDDING' then 'embeddings'
                  when 'AGENT' then 'invoke_agent' when 'TOOL' then 'execute_tool' end))"""
         fields = {
             "op": op,
-            "prov": f"lower({_first('gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system')})",
-            "model": _first("gen_ai.response.model", "gen_ai.request.model", "llm.model_name"),
-            "tin": _tokens("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"),
+            "prov": "lower("
+            + _first("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "llm.vendor")
+            + ")",
+            "model": _first(
+                "gen_ai.response.model",
+                "gen_ai.request.model",
+                "llm.model_name",
+                "llm.response.model",
+                "llm.request.model",
+            ),
+            "tin": _tokens(
+                "gen_ai.usage.input_tokens",
+                "gen_ai.usage.prompt_tokens",
+                "llm.token_count.prompt",
+                "llm.usage.prompt_tokens",
+            ),
             "tout": _tokens(
-                "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"
+                "gen_ai.usage.output_tokens",
+                "gen_ai.usage.completion_tokens",
+                "llm.token_count.completion",
+                "llm.usage.completion_tokens",
             ),
             "cr": _tokens(
                 "gen_ai.usage.cache_read.input_tokens",
@@ -181,7 +216,11 @@ class OTelGenAI(LogFormat):
                 "gen_ai.usage.cache_creation_input_tokens",
                 "llm.token_count.prompt_details.cache_write",
             ),
-            "rs": _tokens("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning"),
+            "rs": _tokens(
+                "gen_ai.usage.reasoning.output_tokens",
+                "gen_ai.usage.reasoning_tokens",
+                "llm.token_count.completion_details.reasoning",
+            ),
             "resp_id": _attr("gen_ai.response.id"),
             "tier": _first(
                 "openai.response.service_tier",
