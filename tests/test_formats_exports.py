@@ -757,6 +757,31 @@ def test_litellm_csv_prompt_includes_cache_json_in_strings(tmp_path: Path) -> No
     assert (b["provider"], b["platform"]) == ("openai", "azure")
 
 
+def test_litellm_csv_anthropic_rows_of_the_releases_that_added_only_cache_reads(tmp_path: Path) -> None:
+    """BerriAI/litellm#13207 (v1.74.9): an Anthropic call with 88 fresh input, 120269 cache reads and 21002
+    cache writes was logged with prompt_tokens 120357 (input + reads: those releases' calculate_usage did
+    not add the writes) and total_tokens 124513. A valid row: it is stored with 88 fresh input (it was
+    quarantined because its cache counts exceed prompt_tokens)."""
+    uo = json.dumps(
+        {
+            "prompt_tokens": 120357,
+            "completion_tokens": 4156,
+            "total_tokens": 124513,
+            "cache_read_input_tokens": 120269,
+            "cache_creation_input_tokens": 21002,
+            "prompt_tokens_details": {"cached_tokens": 120269},
+        }
+    )
+    row = ["msg_01Agent", "acompletion", "k", "0.1227", "124513", "120357", "4156", "2025-08-01 09:00:00", ""]
+    row += ["claude-sonnet-4-20250514", "claude", "anthropic", "", json.dumps({"usage_object": uo}), "False"]
+    row += ["[]", "", "", "[]", "{}", "", "success"]
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "LiteLLM_SpendLogs.csv", _csv([LITELLM_HEADER, row])))
+    assert res.format == "litellm.csv" and res.calls == 1
+    (a,) = _rows(con)
+    assert _tok(a) == (88, 120269, 21002, 0, 4156, 0) and a["reported_cost"] == Decimal("0.1227")
+
+
 # ------------------------------------------------------------------ generic CSV with a mapping
 
 MAPPING = """

@@ -771,6 +771,39 @@ def test_litellm_spend_logs_string_in_string_and_conventions(tmp_path: Path) -> 
     no_content_stored(con)
 
 
+def test_litellm_anthropic_cache_counting_of_each_release(tmp_path: Path) -> None:
+    """LiteLLM's Anthropic `prompt_tokens` has counted the cache three ways over its releases
+    (llms/anthropic/chat/transformation.py calculate_usage). The numbers below are the real ones of two
+    public reports: BerriAI/litellm#13207 (v1.74.9: 88 fresh input, 120269 read, 21002 written, 4156 out,
+    logged total 124513, so prompt 120357 = 88 + reads only) and BerriAI/litellm#11364 (v1.80.11: prompt
+    98805 = 10 + 66360 read + 32435 written, with prompt_tokens_details.cache_creation_tokens)."""
+
+    def row(rid: str, prompt: int, read: int, written: int, out: int, details: bool) -> dict[str, Any]:
+        u: dict[str, Any] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": out,
+            "total_tokens": prompt + out,
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": written,
+            "prompt_tokens_details": {"cached_tokens": read},
+        }
+        if details:
+            u["prompt_tokens_details"]["cache_creation_tokens"] = written
+        meta = json.dumps({"usage_object": u, "user_api_key_alias": "agents"})
+        return spend_row(rid, prompt_tokens=prompt, completion_tokens=out, total_tokens=prompt + out, metadata=meta)
+
+    rows_in = [
+        row("msg_01ReadsOnly", 120357, 120269, 21002, 4156, details=False),
+        row("msg_01Both", 98805, 66360, 32435, 5120, details=True),
+    ]
+    path = write(tmp_path, "spend.json", json.dumps(rows_in))
+    con, (res,) = run(tmp_path, path)
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["msg_01ReadsOnly"]) == (88, 120269, 21002, 0, 4156, 0)  # was 120357 fresh input
+    assert buckets(got["msg_01Both"]) == (10, 66360, 32435, 0, 5120, 0)
+    assert res.calls == 2 and quarantine(con) == []
+
+
 def test_litellm_payload_and_provider_log_are_one_call(tmp_path: Path) -> None:
     provider_log = write(
         tmp_path,
