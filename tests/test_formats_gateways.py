@@ -1022,6 +1022,91 @@ def test_langfuse_observations_total_decides_disjoint_or_nested(tmp_path: Path) 
     assert res.skip_reasons == {"observation of type SPAN": 1}
 
 
+def test_langfuse_observations_api_v2_and_costs_without_total(tmp_path: Path) -> None:
+    """Observations API v2 (GET /api/public/v2/observations, cursor pages `{"data": [...], "meta":
+    {"cursor": …}}`; langfuse-client-base ObservationV2) names the model `providedModelName` (there is no
+    `model`) and adds `totalCost`; agent-era observation types (AGENT, TOOL, …) are not calls. An SDK's
+    ingestion event may send costDetails without `total` (Langfuse sums the other keys into it) and the
+    legacy usage's totalCost "defaults to input+output" (fern commons.yml Usage)."""
+    v2 = {
+        "data": [
+            {
+                "id": "obs-agent",
+                "traceId": "tr-1",
+                "startTime": "2025-10-01T09:00:00.000Z",
+                "projectId": "p1",
+                "parentObservationId": None,
+                "type": "AGENT",
+                "name": "planner",
+            },
+            {
+                "id": "obs-gen",
+                "traceId": "tr-1",
+                "startTime": "2025-10-01T09:00:01.000Z",
+                "endTime": "2025-10-01T09:00:03.000Z",
+                "projectId": "p1",
+                "parentObservationId": "obs-agent",
+                "type": "GENERATION",
+                "name": "plan",
+                "userId": "u-9",
+                "sessionId": "sess-2",
+                "providedModelName": "gpt-4.1-2025-04-14",
+                "internalModelId": "cm1",
+                "usageDetails": {"input": 1200, "input_cached_tokens": 800, "output": 64, "total": 2064},
+                "costDetails": {"input": 0.0024, "input_cached_tokens": 0.0004, "output": 0.000512, "total": 0.003312},
+                "totalCost": 0.003312,
+            },
+        ],
+        "meta": {"cursor": "eyJsYXN0IjoxfQ=="},
+    }
+    batch = {
+        "batch": [
+            {
+                "id": "ev1",
+                "type": "generation-create",
+                "timestamp": "2025-10-01T10:00:00Z",
+                "body": {
+                    "id": "gen-sdk",
+                    "traceId": "tr-2",
+                    "startTime": "2025-10-01T10:00:00Z",
+                    "model": "claude-3-5-haiku-20241022",
+                    "usageDetails": {"input": 100, "output": 20},
+                    "costDetails": {"input": 0.00008, "output": 0.00008},
+                },
+            },
+            {
+                "id": "ev2",
+                "type": "generation-create",
+                "timestamp": "2025-10-01T10:00:00Z",
+                "body": {
+                    "id": "gen-legacy",
+                    "traceId": "tr-2",
+                    "startTime": "2025-10-01T10:00:00Z",
+                    "model": "gpt-4o-mini",
+                    "usage": {
+                        "input": 10,
+                        "output": 5,
+                        "unit": "TOKENS",
+                        "inputCost": 0.0000015,
+                        "outputCost": 0.000003,
+                    },
+                },
+            },
+        ]
+    }
+    page = write(tmp_path, "observations_v2.json", json.dumps(v2))
+    box = inspect(page)
+    assert detect(box.sample, box.kind) == ["langfuse"]
+    con, res = run(tmp_path, page, write(tmp_path, "ingestion.json", json.dumps(batch)))
+    got = {r["request_id"]: r for r in rows(con)}
+    g = got["obs-gen"]
+    assert g["model_raw"] == "gpt-4.1-2025-04-14" and buckets(g) == (1200, 800, 0, 0, 64, 0)
+    assert g["reported_cost"] == Decimal("0.003312000000") and g["tags"]["session"] == "sess-2"
+    assert res[0].skip_reasons == {"observation of type AGENT": 1} and quarantine(con) == []
+    assert got["gen-sdk"]["reported_cost"] == Decimal("0.000160000000")
+    assert got["gen-legacy"]["reported_cost"] == Decimal("0.000004500000")
+
+
 # ------------------------------------------------------------------ Helicone
 
 
