@@ -1366,6 +1366,39 @@ def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_pat
     assert stored[0]["source_line"] == 1
 
 
+def test_otel_collector_file_with_metrics_logs_and_stray_lines(tmp_path: Path) -> None:
+    """The collector's file exporter writes one Export*ServiceRequest per line, and a pipeline's metrics and
+    logs can go to the same file (`resourceMetrics`, `resourceLogs`). Every line is accounted for: spans are
+    calls, metrics and logs lines are skipped with a count, any other JSON line is quarantined (they were
+    all dropped without a trace). Some exporters write intValue and startTimeUnixNano as JSON numbers."""
+    chat = span(
+        "c1",
+        [
+            attr("gen_ai.operation.name", "chat"),
+            attr("gen_ai.provider.name", "openai"),
+            attr("gen_ai.request.model", "gpt-4o-mini"),
+            attr("gen_ai.usage.input_tokens", 12, True),
+            attr("gen_ai.usage.output_tokens", 3, True),
+        ],
+    ) | {"startTimeUnixNano": 1751364000000000000}
+    metrics = {
+        "resourceMetrics": [
+            {
+                "resource": {"attributes": [attr("service.name", "support-bot")]},
+                "scopeMetrics": [{"scope": {"name": "openai_v2"}, "metrics": [{"name": "gen_ai.client.token.usage"}]}],
+            }
+        ]
+    }
+    logs = {"resourceLogs": [{"resource": {}, "scopeLogs": [{"scope": {}, "logRecords": [{"timeUnixNano": "1"}]}]}]}
+    path = write(tmp_path, "collector.jsonl", [otlp(chat), metrics, logs, {"unrelated": True}])
+    con, (res,) = run(tmp_path, path)
+    (row,) = rows(con)
+    assert buckets(row) == (12, 0, 0, 0, 3, 0) and row["ts"] == datetime(2025, 7, 1, 10, tzinfo=UTC)
+    assert res.records == 4
+    assert res.skip_reasons == {"OTLP metrics (not spans)": 1, "OTLP logs (not spans)": 1}
+    assert quarantine(con) == [(4, "malformed JSON (or not an OTLP resourceSpans document)")]
+
+
 def test_otel_openllmetry_spans_are_model_calls(tmp_path: Path) -> None:
     """OpenLLMetry (traceloop/openllmetry) names its operation in `llm.request.type` with its own values
     (opentelemetry-semantic-conventions-ai LLMRequestTypeValues: chat, completion, embedding, rerank): its

@@ -1,5 +1,7 @@
 """OpenTelemetry GenAI spans in OTLP/JSON: one `{"resourceSpans": [...]}` document, or JSONL of them
-(the collector's file exporter). `read` flattens every span into one record (DuckDB unnest), with its
+(the collector's file exporter, one ExportTraceServiceRequest per line; its lines of metrics
+`resourceMetrics` and logs `resourceLogs` are skipped with a count, any other line is quarantined).
+`read` flattens every span into one record (DuckDB unnest), with its
 resource and scope beside it and its events dropped (they may carry prompts).
 
 Attributes (current names first, deprecated ones as fallbacks): `gen_ai.usage.input_tokens`
@@ -80,7 +82,10 @@ AGENT_OPS = ("invoke_agent", "create_agent", "execute_tool")
 FLATTEN = """
 with src as (
     -- nested CASE: DuckDB may evaluate both sides of an AND, and json_type fails on malformed JSON
-    select line, raw, case when json_valid(raw) then json_type(raw, '$.resourceSpans') = 'ARRAY' else false end as ok
+    -- coalesce: a JSON line without resourceSpans gives NULL, which neither `where ok` nor `where not ok` keeps
+    select line, raw,
+           case when json_valid(raw) then coalesce(json_type(raw, '$.resourceSpans') = 'ARRAY', false) else false end
+               as ok
     from chunk_view
 ),
 spans as (
@@ -267,14 +272,20 @@ class OTelGenAI(LogFormat):
             when not excluded and cache > tin then 'cache read + creation tokens exceed input_tokens'
         end"""
         google_key = "case when vendor = 'google' and resp_id is not null then 'google:' || resp_id end"
+        # the collector's file exporter writes the metrics and logs of a pipeline to the same kind of file
+        # (one ExportMetricsServiceRequest / ExportLogsServiceRequest per line): not spans, not calls
+        signal = """case when s is null and json_valid(raw) then case
+            when json_type(raw, '$.resourceMetrics') = 'ARRAY' then 'OTLP metrics (not spans)'
+            when json_type(raw, '$.resourceLogs') = 'ARRAY' then 'OTLP logs (not spans)' end end"""
         cols = staged_select(
-            status="""case when s is null then case when trim(raw) = '' then 'skip' else 'reject' end
+            status="""case when s is null then case when trim(raw) = '' or signal is not null then 'skip'
+                                                    else 'reject' end
                            when skip is not null then 'skip'
                            when problem is not null then 'reject' else 'ok' end""",
-            reason="""case when s is null then case when trim(raw) = '' then 'blank line'
-                                else 'malformed JSON (or not an OTLP resourceSpans document)' end
+            reason="""case when s is null then case when trim(raw) = '' then 'blank line' when signal is not null
+                                then signal else 'malformed JSON (or not an OTLP resourceSpans document)' end
                            when skip is not null then skip else problem end""",
-            raw="case when s is null or (skip is null and problem is not null) then raw end",
+            raw="case when (s is null and signal is null) or (skip is null and problem is not null) then raw end",
             line="line",
             dedupe_key=f"""coalesce({google_key}, {provider_key_sql("resp_id", "otel", "platform")},
                 'otel:' || s.traceId || ':' || s.spanId, 'md5:' || md5(raw))""",
@@ -314,5 +325,5 @@ class OTelGenAI(LogFormat):
         src = with_vendor(src, "model", "model_vendor")
         src = layer(layer(src, vendor=vendor), platform=platform, cache="(coalesce(cr, 0) + coalesce(cw, 0))")
         src = layer(src, excluded="(vendor = 'anthropic' and cache > 0 and tin < cache)")
-        src = layer(src, skip=skip, problem=problem)
+        src = layer(src, skip=skip, problem=problem, signal=signal)
         return f"select {cols}\nfrom ({src})"
