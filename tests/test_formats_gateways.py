@@ -1366,6 +1366,32 @@ def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_pat
     assert stored[0]["source_line"] == 1
 
 
+def test_otel_google_genai_instrumentation_counts_thoughts_inside_output(tmp_path: Path) -> None:
+    """opentelemetry-python-contrib's google-genai instrumentation (generate_content.py): gen_ai.system is
+    `gemini` or `vertex_ai`; input_tokens = promptTokenCount (cached content inside it), output_tokens =
+    candidatesTokenCount + thoughtsTokenCount ("the sem conv recommends combining these counts"), with
+    `gen_ai.usage.cache_read.input_tokens` and `gen_ai.usage.reasoning.output_tokens` beside them."""
+
+    def gemini(sid: str, system: str) -> dict[str, Any]:
+        attrs = [
+            attr("gen_ai.operation.name", "generate_content"),
+            attr("gen_ai.system", system),
+            attr("gen_ai.request.model", "gemini-2.5-flash"),
+            attr("gen_ai.usage.input_tokens", 17713),
+            attr("gen_ai.usage.output_tokens", 1000),
+            attr("gen_ai.usage.cache_read.input_tokens", 17379),
+            attr("gen_ai.usage.reasoning.output_tokens", 800),
+        ]
+        return span(sid, attrs, "generate_content gemini-2.5-flash")
+
+    con, _ = run(
+        tmp_path, write(tmp_path, "genai.json", json.dumps(otlp(gemini("g1", "gemini"), gemini("g2", "vertex_ai"))))
+    )
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["g1"]) == buckets(got["g2"]) == (334, 17379, 0, 0, 1000, 800)
+    assert (got["g1"]["provider"], got["g1"]["platform"], got["g2"]["platform"]) == ("google", "gemini_api", "vertex")
+
+
 def test_otel_collector_file_with_metrics_logs_and_stray_lines(tmp_path: Path) -> None:
     """The collector's file exporter writes one Export*ServiceRequest per line, and a pipeline's metrics and
     logs can go to the same file (`resourceMetrics`, `resourceLogs`). Every line is accounted for: spans are
