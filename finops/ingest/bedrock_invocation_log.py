@@ -30,7 +30,18 @@ import numpy as np
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, ts_sql
+from finops.ingest._base import (
+    Container,
+    LogFormat,
+    int64_array,
+    layer,
+    parse_sql,
+    read_all,
+    staged_select,
+    string_array,
+    table_of,
+    ts_sql,
+)
 from finops.ingest._common import anthropic_tier, status_cols, struct
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
@@ -108,9 +119,7 @@ def unwrap_cloudwatch(doc: Any) -> list[str] | None:
 
 
 def _records(texts: list[str]) -> pa.Table:
-    return pa.table(
-        {"line": pa.array(np.arange(1, len(texts) + 1, dtype=np.int64)), "raw": pa.array(texts, pa.string())}
-    )
+    return table_of({"line": int64_array(np.arange(1, len(texts) + 1, dtype=np.int64)), "raw": string_array(texts)})
 
 
 def _is_log(r: Any) -> bool:

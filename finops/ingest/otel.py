@@ -52,10 +52,22 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._base import (
+    Container,
+    LogFormat,
+    int64_array,
+    layer,
+    parse_sql,
+    read_all,
+    staged_select,
+    table_of,
+    tier_sql,
+    ts_sql,
+)
 from finops.ingest._common import struct
 from finops.ingest._vendor import (
     direct_platform_sql,
@@ -169,10 +181,10 @@ class OTelGenAI(LogFormat):
                 t: pa.Table = fetch()
                 con.unregister("chunk_view")
                 if container.kind == "document":  # one document: number its spans 1..n
-                    line = pa.array(range(1, t.num_rows + 1), pa.int64())
+                    line = int64_array(np.arange(1, t.num_rows + 1))
                 else:
                     line = t.column("line").cast(pa.int64())
-                yield pa.table({"line": line, "raw": t.column("raw")})
+                yield table_of({"line": line, "raw": t.column("raw")})
         finally:
             con.close()
 
