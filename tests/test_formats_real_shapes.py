@@ -745,6 +745,16 @@ def test_gemini_api_batch_results_are_batch_tier_and_failed_requests_are_not_bil
     # for 2.5 models halves input and output and keeps cache reads at the standard rate (factors cache_read 1):
     # 600 x 0.15 + 400 x 0.03 + 500 x 1.25 = 90 + 12 + 625 = 727 per 1M
     assert _priced(con) == [("batch", "priced", Decimal("0.000727"))] * 2
+    # a results file of bare responses (the API reference's "a single response per line") cannot be told from
+    # logged responses: it is `gemini`, and --format gemini.batch reads it at the batch tier
+    (tmp_path / "bare").mkdir()
+    bare = [_gemini_response("8GGkaJK7EaWOjMcP-LvX2AQ"), {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}]
+    _, res = _ingest(tmp_path / "bare", "bare.jsonl", bare)
+    assert res.format == "gemini"
+    (tmp_path / "forced").mkdir()
+    con, res = _ingest(tmp_path / "forced", "bare.jsonl", bare, assume_time=at, format_name="gemini.batch")
+    assert (res.calls, res.skip_reasons) == (1, {"failed batch request (not billed)": 1})
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))]
 
 
 def test_vertex_batch_prediction_output_is_vertex_batch_dated_by_processed_time(tmp_path: Path) -> None:

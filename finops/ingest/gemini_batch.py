@@ -11,7 +11,8 @@ Gemini API (`gemini.batch`): one line per request, `{"key": "request-1", "respon
 quickstarts/Batch_mode.ipynb (lines `{"response": {responseId, usageMetadata, candidates, modelVersion},
 "key": "request_1"}`). Inline requests carry `metadata` instead of `key` (google-genai InlinedRequest):
 read the same way, `metadata` as tags. No time in the line: --assume-time (the batch's end time), else the
-file's modification time. Platform gemini_api.
+file's modification time. Platform gemini_api. A file of bare responses (no `key`) cannot be told from logged
+responses and is read as `gemini`: `--format gemini.batch` reads it at the batch tier.
 
 Vertex AI (`vertex.batch`): `prediction-model-<time>/predictions.jsonl` in the job's GCS output, one line
 per request: `{"status": "", "processed_time": "2024-11-13T14:04:28.376+00:00", "request": {...},
@@ -48,27 +49,38 @@ def _gemini_like(response: Any) -> bool:
 
 def _batch_sql(line: dict[str, Any], failed: str, **cols: str) -> str:
     """The SELECT of a batch output format: `line` the line's structure (its `response` a Gemini body), `failed`
-    a condition on `b` (the parsed line) for a request that failed, `cols` the staged columns that differ."""
-    m = "b.response.usageMetadata"
-    problem = f"case when b.response is null then 'neither a response nor an error' else {usage_problem_sql(m)} end"
+    a condition on `b` (the parsed line) for a request that failed, `cols` the staged columns that differ (they
+    read the response as `r`).
+
+    A line that is a bare GenerateContentResponse (the API reference describes the results file as "a single
+    response per line"; the files seen hold `key` + `response`) is its own response: such a file is sniffed as
+    `gemini`, and `--format gemini.batch` reads it at the batch tier."""
+    m = "r.usageMetadata"
+    problem = f"case when r is null then 'neither a response nor an error' else {usage_problem_sql(m)} end"
     skip = f"""case when {failed} then '{NOT_BILLED}'
-                    when b.response is not null and {m} is null then 'response without usageMetadata (blocked or empty)'
+                    when r is not null and {m} is null then 'response without usageMetadata (blocked or empty)'
                end"""
     select = staged_select(
         **status_cols("problem", "skip"),
         line="line",
-        dedupe_key=md5_key("google", "b.response.responseId"),
+        dedupe_key=md5_key("google", "r.responseId"),
         record_kind="'call'",
         request_count="1",
         provider="'google'",
-        model_raw="b.response.modelVersion",
+        model_raw="r.modelVersion",
         service_tier="'batch'",
-        request_id="b.response.responseId",
-        extra=extra_sql(drop=("request", "response")),
+        request_id="r.responseId",
+        extra=extra_sql(drop=("request", "response", *BODY)),
         **usage_cols(m),
         **cols,
     )
-    src = f"select line, raw, {parse_sql('raw', struct(line))} as b from recs"
+    bare = "{" + ", ".join(f"'{k}': b.{k}" for k in BODY) + "}"
+    src = f"select line, raw, {parse_sql('raw', struct({**BODY, **line}))} as b from recs"
+    src = layer(
+        src,
+        r=f"""case when b.response is not null then b.response
+                   when b.usageMetadata is not null or b.modelVersion is not null then {bare} end""",
+    )
     return f"select {select}\nfrom ({layer(src, problem=problem, skip=skip, **audio_sql(m))})"
 
 
@@ -95,7 +107,7 @@ class GeminiBatch(LogFormat):
             ts="null",
             ts_source="null",
             platform="'gemini_api'",
-            tags_json=tags_json_sql("b.metadata", "b.response.labels"),
+            tags_json=tags_json_sql("b.metadata", "r.labels"),
         )
 
 
@@ -121,8 +133,8 @@ class VertexBatch(LogFormat):
         return _batch_sql(
             line,
             failed,
-            ts=f"coalesce({ts_sql('b.processed_time')}, {ts_sql('b.response.createTime')})",
+            ts=f"coalesce({ts_sql('b.processed_time')}, {ts_sql('r.createTime')})",
             ts_source="'record'",
             platform="'vertex'",
-            tags_json=tags_json_sql("b.response.labels"),
+            tags_json=tags_json_sql("r.labels"),
         )
