@@ -845,6 +845,8 @@ def test_batch_output_lines_are_claimed_by_one_format_and_app_logs_stay_gemini()
     assert detect([vertex_line]) == detect([vertex_failed]) == ["vertex.batch"]
     assert detect([_bedrock_claude("CALL0000001", "msg_bdrk_01Xq")]) == ["bedrock.batch"]
     assert detect([app_log]) == detect([_gemini_response("r3")]) == ["gemini"]
+    http_log = {"timestamp": "2025-08-05T14:04:28Z", "status": 200, "request": {}, "response": _gemini_response("r4")}
+    assert detect([http_log]) == detect([http_log | {"status": "OK"}]) == ["gemini"]  # timed: not batch output
     assert detect([manifest], "document") == []
 
 

@@ -77,8 +77,9 @@ def is_batch_line_py(r: dict[str, Any]) -> bool:
     AI batch prediction (`request` + `status` beside `response`, `processed_time`)."""
     if "custom_id" in r or "recordId" in r:
         return False
-    if "status" in r and "request" in r and ("processed_time" in r or "response" in r):
-        return True  # Vertex AI batch prediction
+    if "request" in r and "status" in r:  # Vertex AI batch prediction: status "" or the error text
+        timed = any(k in r for k in ENVELOPE_TIME_KEYS)  # an application log's HTTP status, request and response
+        return "processed_time" in r or (isinstance(r["status"], str) and "response" in r and not timed)
     answered = isinstance(r.get("response"), dict) or isinstance(r.get("error"), dict)
     return answered and ("key" in r or "metadata" in r) and not any(k in r for k in ENVELOPE_TIME_KEYS)
 
