@@ -46,7 +46,7 @@ def test_analyze_prints_the_report_and_the_headline(analyzed: tuple[Path, dict[s
         "price only, quality not assessed",
     ):
         assert needle in out, needle
-    assert "Ingest run 1: 47 file(s) ingested" in first.stderr
+    assert "Ingest run 1: 50 file(s) ingested" in first.stderr
     assert "17 quarantined" in first.stderr
     assert "modification time" in first.stderr  # bare bodies dated by mtime, said once per file
 
@@ -79,7 +79,7 @@ def test_second_analyze_changes_nothing(analyzed: tuple[Path, dict[str, Any], An
     db, doc, _ = analyzed
     again = run("--db", str(db), "analyze", str(SAMPLES), "--json")
     assert again.exit_code == 0
-    assert "0 file(s) ingested, 47 unchanged" in again.stderr
+    assert "0 file(s) ingested, 50 unchanged" in again.stderr
     assert json.loads(again.stdout)["totals"] == doc["totals"]
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from finops import db, pricing
+from finops.ingest import detect, ingest
 from tests.helpers import ROOT
 from tests.test_conventions import _buckets, _ingest, _rows
 
@@ -683,3 +684,200 @@ def test_gemini_stream_without_response_id_counts_its_last_chunk(tmp_path: Path)
     sse = "".join(f"data: {json.dumps(c)}\r\n\r\n" for c in chunks)
     con, res = _ingest(tmp_path / "sse", "stream.sse", sse)
     assert res.calls == 1 and res.quarantined == 0 and _buckets(_rows(con)[0]) == (104, 0, 0, 0, 34, 0)
+
+
+# ------------------------------------------------------------------ batch output files (Gemini API, Vertex, Bedrock)
+# Shapes (sources cited in finops/ingest/gemini_batch.py and bedrock_batch.py): Gemini API Batch Mode results
+# (ai.google.dev batch-api page; google-gemini/cookbook quickstarts/Batch_mode.ipynb prints a real results file),
+# Vertex AI predictions.jsonl (GoogleCloudPlatform/generative-ai intro_batch_prediction.ipynb "Example output"),
+# Bedrock `<input>.jsonl.out` (AWS Bedrock user guide, batch-inference-results.html).
+
+_GEMINI_USAGE = {  # 1,000 prompt tokens of which 400 cached, 200 candidates, 300 thoughts
+    "promptTokenCount": 1000,
+    "candidatesTokenCount": 200,
+    "thoughtsTokenCount": 300,
+    "cachedContentTokenCount": 400,
+    "totalTokenCount": 1500,
+    "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 1000}],
+    "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 400}],
+}
+
+
+def _gemini_response(rid: str | None, model: str = "gemini-2.5-flash", usage: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "…"}]}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": usage or _GEMINI_USAGE,
+        "modelVersion": model,
+    }
+    if rid is not None:
+        body["responseId"] = rid
+    return body
+
+
+def _priced(con: Any) -> list[tuple[Any, ...]]:
+    pricing.install(con, pricing.load(ROOT / "pricing"))
+    db.create_views(con)
+    return con.execute("select service_tier, price_status, cost_usd from priced_usage order by source_line").fetchall()
+
+
+def test_gemini_api_batch_results_are_batch_tier_and_failed_requests_are_not_billed(tmp_path: Path) -> None:
+    """Gemini API Batch Mode results file: `{"response": …, "key": …}` lines (Batch_mode.ipynb), a
+    google.rpc.Status `error` line (the batch-api page's retrieval sample), and inline requests' `metadata`.
+    Before gemini.batch these lines were read as logged `gemini` responses: standard tier (2x the batch
+    price) and the error line skipped as 'response without usageMetadata'."""
+    lines = [
+        {"response": _gemini_response("6VFkaIDwEPXVjMcP4-XW6Qo"), "key": "request_1"},
+        {"key": "request_2", "error": {"code": 400, "message": "Invalid argument.", "status": "INVALID_ARGUMENT"}},
+        {"metadata": {"team": "search"}, "response": _gemini_response("7FFkaJK7EaWOjMcP-LvX2AQ")},
+    ]
+    at = datetime(2025, 8, 5, 12, tzinfo=UTC)
+    con, res = _ingest(tmp_path, "batch-results.jsonl", lines, assume_time=at)
+    assert res.format == "gemini.batch" and (res.calls, res.quarantined) == (2, 0)
+    assert res.skip_reasons == {"failed batch request (not billed)": 1}
+    rows = _rows(con)
+    # cached inside the prompt, thoughts billed as output (the gemini convention)
+    assert [_buckets(r) for r in rows] == [(600, 400, 0, 0, 500, 300)] * 2
+    assert {(r["platform"], r["service_tier"], r["ts"], r["ts_source"]) for r in rows} == {
+        ("gemini_api", "batch", at, "assumed")
+    }
+    assert rows[1]["tags"] == {"team": "search"}
+    # google.toml gemini-2.5-flash from 2025-06-17: 0.30 in / 0.03 cache read / 2.50 out per 1M; the batch rule
+    # for 2.5 models halves input and output and keeps cache reads at the standard rate (factors cache_read 1):
+    # 600 x 0.15 + 400 x 0.03 + 500 x 1.25 = 90 + 12 + 625 = 727 per 1M
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))] * 2
+    # a results file of bare responses (the API reference's "a single response per line") cannot be told from
+    # logged responses: it is `gemini`, and --format gemini.batch reads it at the batch tier
+    (tmp_path / "bare").mkdir()
+    bare = [_gemini_response("8GGkaJK7EaWOjMcP-LvX2AQ"), {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}]
+    _, res = _ingest(tmp_path / "bare", "bare.jsonl", bare)
+    assert res.format == "gemini"
+    (tmp_path / "forced").mkdir()
+    con, res = _ingest(tmp_path / "forced", "bare.jsonl", bare, assume_time=at, format_name="gemini.batch")
+    assert (res.calls, res.skip_reasons) == (1, {"failed batch request (not billed)": 1})
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))]
+
+
+def test_vertex_batch_prediction_output_is_vertex_batch_dated_by_processed_time(tmp_path: Path) -> None:
+    """Vertex AI predictions.jsonl: `{status: "", processed_time, request, response}`; a failed request has
+    the error in `status` and no response (intro_batch_prediction.ipynb; the batch docs reserve `response`
+    and `status` for the output). Before vertex.batch: read as `gemini`, platform gemini_api, standard tier,
+    dated by the file's mtime, the failed line skipped as 'response without usageMetadata'."""
+    request = {"contents": [{"role": "user", "parts": [{"text": "…"}]}], "generationConfig": {"temperature": 0.4}}
+    ok = {
+        "status": "",
+        "processed_time": "2025-08-05T14:04:28.376+00:00",
+        "request": request,
+        "response": _gemini_response(None, "gemini-2.5-flash@default"),
+    }
+    failed = {"status": 'Bad Request: {"error": {"code": 400}}', "processed_time": "2025-08-05T14:04:29.1+00:00"}
+    failed["request"] = request
+    con, res = _ingest(tmp_path, "predictions.jsonl", [ok, failed])
+    assert res.format == "vertex.batch" and (res.calls, res.quarantined, res.skipped) == (1, 0, 1)
+    assert res.skip_reasons == {"failed batch request (not billed)": 1}
+    (row,) = _rows(con)
+    assert _buckets(row) == (600, 400, 0, 0, 500, 300)
+    assert (row["platform"], row["service_tier"], row["model"]) == ("vertex", "batch", "gemini-2.5-flash")
+    assert row["ts"] == datetime(2025, 8, 5, 14, 4, 28, 376000, tzinfo=UTC) and row["ts_source"] == "record"
+    # vertex.toml inherits google.toml's batch rules: the same 727 per 1M as the Gemini API
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))]
+    # the prompt and the answer are not stored; the line's other fields are
+    extra = con.execute("select extra from usage").fetchone()
+    assert extra is not None and json.loads(extra[0]) == {"status": "", "processed_time": ok["processed_time"]}
+
+
+def _bedrock_claude(rid: str, mid: str) -> dict[str, Any]:
+    usage = {"input_tokens": 1000, "cache_creation_input_tokens": 200, "cache_read_input_tokens": 3000}
+    body = {"id": mid, "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022"}
+    body |= {"content": [{"type": "text", "text": "…"}], "stop_reason": "end_turn", "stop_sequence": None}
+    body["usage"] = usage | {"output_tokens": 100}
+    return {"recordId": rid, "modelInput": {"anthropic_version": "bedrock-2023-05-31"}, "modelOutput": body}
+
+
+def test_bedrock_batch_output_is_batch_and_lines_without_a_model_are_quarantined(tmp_path: Path) -> None:
+    """Bedrock `<input>.jsonl.out`: `{recordId, modelInput, modelOutput}` or `error` in place of modelOutput
+    (batch-inference-results.html, whose Titan example is used as is). Only Anthropic bodies name the model;
+    the others (Titan, Nova, Llama) are quarantined with the reason, a body without counts too. Before
+    bedrock.batch such files matched no format ('no known format': skipped whole)."""
+    titan = {"recordId": "3223593EFGH", "modelInput": {"inputText": "Roses are red, violets are"}}
+    titan["modelOutput"] = {
+        "inputTextTokenCount": 8,
+        "results": [{"tokenCount": 3, "outputText": "blue\n", "completionReason": "FINISH"}],
+    }
+    errored = {"recordId": "1223213ABCD", "modelInput": {"inputText": "Hello world"}}
+    errored["error"] = {"errorCode": 400, "errorMessage": "bad request"}
+    nova_body = {"output": {"message": {"role": "assistant", "content": [{"text": "…"}]}}, "stopReason": "end_turn"}
+    nova_body["usage"] = {"inputTokens": 50, "outputTokens": 10, "totalTokens": 60}
+    nova = {"recordId": "NOVA0000001", "modelInput": {"messages": []}, "modelOutput": nova_body}
+    llama = {"recordId": "LLAMA000001", "modelInput": {"prompt": "…"}}
+    llama["modelOutput"] = {"generation": "…", "prompt_token_count": 12, "generation_token_count": 7}
+    mistral = {"recordId": "MISTRAL0001", "modelInput": {"prompt": "…"}, "modelOutput": {"outputs": [{"text": "…"}]}}
+    lines = [_bedrock_claude("CALL0000001", "msg_bdrk_01Xq"), titan, errored, nova, llama, mistral]
+    con, res = _ingest(tmp_path, "requests.jsonl.out", lines, assume_time=datetime(2025, 8, 5, tzinfo=UTC))
+    assert res.format == "bedrock.batch" and (res.calls, res.skipped, res.quarantined) == (1, 1, 4)
+    assert res.skip_reasons == {"failed batch record (not billed)": 1}
+    q = con.execute("select source_line, reason from quarantine order by source_line").fetchall()
+    no_model = "no model id: Bedrock batch output names its model only in Anthropic bodies"
+    assert [line for line, _ in q] == [2, 4, 5, 6] and all(r.startswith(no_model) for _, r in q[:3])
+    assert q[3][1] == "modelOutput without token counts"
+    (row,) = _rows(con)
+    # Anthropic convention: input_tokens excludes cache reads and writes
+    assert _buckets(row) == (1000, 3000, 200, 0, 100, 0)
+    assert (row["platform"], row["provider"], row["service_tier"]) == ("bedrock", "anthropic", "batch")
+    # anthropic.toml claude-3-5-haiku from 2024-12-03 (bedrock.toml inherits it): 0.80 in, 0.08 cache read,
+    # 1.00 cache write, 4.00 out per 1M; bedrock batch x 0.5: 1000 x 0.40 + 3000 x 0.04 + 200 x 0.50 + 100 x 2.00
+    # = 400 + 120 + 100 + 200 = 820 per 1M
+    assert _priced(con) == [("batch", "priced", Decimal("0.000820"))]
+
+
+def test_batch_output_lines_are_claimed_by_one_format_and_app_logs_stay_gemini() -> None:
+    """Each batch line shape is one format's; an application log that wraps a Gemini body in `response`
+    beside a time (and tags under `metadata`) is still a logged `gemini` response; the Bedrock job's
+    manifest.json.out (totals only) matches nothing."""
+    gemini_line = {"response": _gemini_response("r1"), "key": "request-1"}
+    vertex_line = {"status": "", "processed_time": "2025-08-05T14:04:28.376+00:00", "request": {}}
+    vertex_line["response"] = _gemini_response(None)
+    vertex_failed = {"status": "Bad Request", "processed_time": "2025-08-05T14:04:28Z", "request": {}}
+    app_log = {"timestamp": "2025-08-05T14:04:28Z", "metadata": {"team": "a"}, "response": _gemini_response("r2")}
+    manifest = {"totalRecordCount": 2, "processedRecordCount": 2, "successRecordCount": 1, "errorRecordCount": 1}
+    manifest |= {"inputTokenCount": 1014, "outputTokenCount": 103}
+    assert detect([gemini_line]) == ["gemini.batch"]
+    assert detect([{"key": "request-2", "error": {"code": 400, "message": "x"}}]) == ["gemini.batch"]
+    assert detect([vertex_line]) == detect([vertex_failed]) == ["vertex.batch"]
+    assert detect([_bedrock_claude("CALL0000001", "msg_bdrk_01Xq")]) == ["bedrock.batch"]
+    assert detect([app_log]) == detect([_gemini_response("r3")]) == ["gemini"]
+    http_log = {"timestamp": "2025-08-05T14:04:28Z", "status": 200, "request": {}, "response": _gemini_response("r4")}
+    assert detect([http_log]) == detect([http_log | {"status": "OK"}]) == ["gemini"]  # timed: not batch output
+    assert detect([manifest], "document") == []
+
+
+def test_batch_outputs_reingested_from_other_bytes_add_nothing_and_jobs_do_not_collide(tmp_path: Path) -> None:
+    """A batch output downloaded again (the same lines, other bytes) stores nothing new; another job reusing
+    the same request keys / record ids with other answers is stored in full (keys: responseId or the Anthropic
+    message id, else a hash of the line, never the caller's `key` / `recordId`)."""
+    request = {"contents": [{"role": "user", "parts": [{"text": "…"}]}]}
+
+    def vertex(t: str, prompt: int) -> dict[str, Any]:
+        usage = {"promptTokenCount": prompt, "candidatesTokenCount": 10, "totalTokenCount": prompt + 10}
+        return {"status": "", "processed_time": t, "request": request, "response": _gemini_response(None, usage=usage)}
+
+    jobs = {
+        "gemini": (
+            [{"key": "request-1", "response": _gemini_response("rA")}],
+            [{"key": "request-1", "response": _gemini_response("rB")}],
+        ),
+        "vertex": ([vertex("2025-08-05T10:00:00.1Z", 100)], [vertex("2025-08-06T10:00:00.1Z", 100)]),
+        "bedrock": ([_bedrock_claude("CALL0000001", "msg_bdrk_01A")], [_bedrock_claude("CALL0000001", "msg_bdrk_01B")]),
+    }
+    for name, (job1, job2) in jobs.items():
+        d = tmp_path / name
+        d.mkdir()
+        text = "\n".join(json.dumps(x) for x in job1) + "\n"
+        (d / "job1.jsonl").write_text(text)
+        (d / "job1_again.jsonl").write_text(text + "\n")  # other bytes, the same lines
+        (d / "job2.jsonl").write_text("\n".join(json.dumps(x) for x in job2) + "\n")
+        con = db.connect(tmp_path / f"{name}.duckdb")
+        first, again, other = ingest(con, [d / "job1.jsonl", d / "job1_again.jsonl", d / "job2.jsonl"]).files
+        assert (first.calls, again.calls, again.duplicates, other.calls) == (1, 0, 1, 1), name
+        assert ingest(con, [d / "job1.jsonl"]).files[0].status == "unchanged", name
+        row = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
+        assert row == (2, 2), name
