@@ -683,3 +683,36 @@ def test_gemini_stream_without_response_id_counts_its_last_chunk(tmp_path: Path)
     sse = "".join(f"data: {json.dumps(c)}\r\n\r\n" for c in chunks)
     con, res = _ingest(tmp_path / "sse", "stream.sse", sse)
     assert res.calls == 1 and res.quarantined == 0 and _buckets(_rows(con)[0]) == (104, 0, 0, 0, 34, 0)
+
+
+# ------------------------------------------------------------------ Codex CLI rollouts of every generation
+
+
+def test_codex_pre_envelope_rollout_is_recognised_and_has_no_usage(tmp_path: Path) -> None:
+    """Codex CLI rollouts of mid 2025 (before `session_meta` and the `{timestamp, type, payload}` envelope) start
+    with a bare header `{id, timestamp, instructions, git?}`, then `{"record_type": "state"}` markers and bare
+    response items (`{type: message, role, content}`, `reasoning`, `function_call`). They recorded no
+    token_count events, so they hold no usage: the file is a Codex rollout (not "no known format"), every line
+    skipped with a reason that says why, nothing quarantined. Shape: codex-rs RolloutRecorder of that time, as
+    parsed by session viewers (e.g. Sinity/polylogue docs/providers: "Direct" and "Legacy" generations)."""
+    lines = [
+        {
+            "id": "c27a914d-1b2c-4d5e-8f90-0123456789ab",
+            "timestamp": "2025-06-20T13:20:47.060Z",
+            "instructions": None,
+            "git": {"commit_hash": "9f1e2d3", "branch": "main"},
+        },
+        {"record_type": "state"},
+        {"type": "message", "id": None, "role": "user", "content": [{"type": "input_text", "text": "list files"}]},
+        {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "opaque"},
+        {"type": "function_call", "id": "fc_1", "name": "shell", "arguments": '{"command":["ls"]}', "call_id": "c1"},
+        {"type": "function_call_output", "call_id": "c1", "output": '{"output":"a.txt"}'},
+        {"type": "message", "id": "msg_1", "role": "assistant", "content": [{"type": "output_text", "text": "a.txt"}]},
+        {"record_type": "state"},
+    ]
+    _con, res = _ingest(tmp_path, "rollout-2025-06-20T13-20-47-c27a914d.jsonl", lines)
+    assert res.format == "codex"
+    assert res.calls == 0 and res.quarantined == 0, res.reject_reasons
+    assert res.skip_reasons == {
+        "Codex rollout written before token_count events (pre-envelope, 2025): no token usage recorded": 8
+    }

@@ -8,6 +8,10 @@ session). The first total of a session, a total that went down (a reset) and eve
 `last_token_usage` instead (a forked session starts from its parent's total: its first event counts only
 its own last call). `info: null` events are heartbeats (skipped).
 
+Older rollouts (Codex CLI of mid 2025, before this envelope) are a bare header `{id, timestamp, instructions,
+git?}`, `{"record_type": "state"}` markers and bare response items: they recorded no token counts, so such a
+file is recognised and each of its lines skipped with that reason (never "no known format").
+
 Counting: `cached_input_tokens` is INSIDE `input_tokens`; `reasoning_output_tokens` is INSIDE
 `output_tokens`. The model is the latest `turn_context.payload.model` before the event (an event before
 any turn_context is quarantined: older CLIs did not log the model). Tags: session id, project (last
@@ -55,6 +59,10 @@ LINE = {
     },
 }
 LINE_TYPES = {"session_meta", "turn_context", "event_msg", "response_item", "compacted"}
+# Rollouts written before the envelope (Codex CLI of mid 2025): a bare header line `{id, timestamp,
+# instructions, git?}`, `{"record_type": "state"}` markers and bare response items of these types.
+BARE_ITEM_TYPES = {"message", "reasoning", "function_call", "function_call_output", "local_shell_call"}
+PRE_ENVELOPE = "Codex rollout written before token_count events (pre-envelope, 2025): no token usage recorded"
 
 
 def _platform_sql(provider: str) -> str:
@@ -83,12 +91,25 @@ class Codex(LogFormat):
     priority = 10
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
-        return any(r.get("type") in LINE_TYPES and isinstance(r.get("payload"), dict) for r in records)
+        if any(r.get("type") in LINE_TYPES and isinstance(r.get("payload"), dict) for r in records):
+            return True
+        # a pre-envelope rollout: its header, then state markers or bare response items (never a usage object)
+        head = records[0] if records else {}
+        return (
+            "id" in head
+            and "timestamp" in head
+            and "type" not in head
+            and any(
+                r.get("record_type") == "state" or (r.get("type") in BARE_ITEM_TYPES and "usage" not in r)
+                for r in records[1:]
+            )
+        )
 
     def sql(self) -> str:
         upto = "rows between unbounded preceding and current row"
         before = "rows between unbounded preceding and 1 preceding"
         delta = "{" + ", ".join(f"'{f}': {_delta(f)}" for f in USAGE) + "}"
+        types = ", ".join(f"'{t}'" for t in sorted(LINE_TYPES))
         mode = """case
             when not is_tc then null
             when tot is null and last is null then null
@@ -97,7 +118,8 @@ class Codex(LogFormat):
                 then case when last is not null then 'last' else 'total' end
             when tot is not distinct from prev then 'same'
             else 'delta' end"""
-        skip = """case
+        skip = f"""case
+            when not enveloped then '{PRE_ENVELOPE}'
             when b.type is distinct from 'event_msg' then coalesce(b.type, 'untyped') || ' line'
             when not is_tc then 'event_msg (' || coalesce(b.payload.type, 'untyped') || ')'
             when mode is null then 'token_count without usage (info: null)'
@@ -153,6 +175,8 @@ class Codex(LogFormat):
                     from (
                         select line, raw, b,
                             coalesce(b.type = 'event_msg' and b.payload.type = 'token_count', false) as is_tc,
+                            coalesce(bool_or(b.payload is not null and b.type in ({types})) over (), false)
+                                as enveloped,
                             b.payload.info.total_token_usage as tot,
                             b.payload.info.last_token_usage as last,
                             last_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
