@@ -203,6 +203,35 @@ def test_claude_code_on_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> N
     assert [_buckets(r) for r in rows] == [(1, 28530, 311, 0, 25, 0)] * 3
 
 
+def test_claude_code_on_windows_tags_the_project_by_the_last_folder(tmp_path: Path) -> None:
+    """Claude Code on native Windows writes `cwd` with backslashes (`"cwd":"C:\\\\Users\\\\…"`, as read from real
+    transcripts by third-party loaders, e.g. TokenBBQ's claude.ts notes): the project tag is the last folder,
+    as on Linux and macOS, not the whole path."""
+    line = {
+        "type": "assistant",
+        "timestamp": "2026-03-21T13:26:22.884Z",
+        "sessionId": "9b0c6f2e-5a1d-4c3b-8e7f-0a1b2c3d4e5f",
+        "requestId": "req_011CWin",
+        "cwd": "C:\\Users\\maria\\Desktop\\Projekte\\TokenShop",
+        "gitBranch": "main",
+        "version": "2.1.80",
+        "message": {
+            "id": "msg_01WinAbc",
+            "model": "claude-sonnet-4-5-20250929",
+            "usage": {"input_tokens": 3, "cache_read_input_tokens": 100, "output_tokens": 7},
+        },
+    }
+    posix = {
+        **line,
+        "cwd": "/home/maria/TokenShop",
+        "requestId": "req_011CPosix",
+        "message": {**line["message"], "id": "msg_01PosixAbc"},
+    }
+    con, res = _ingest(tmp_path, "session.jsonl", [line, posix])
+    assert res.format == "claude_code" and res.calls == 2
+    assert [r["tags"]["project"] for r in _rows(con)] == ["TokenShop", "TokenShop"]
+
+
 # ------------------------------------------------------------------ Anthropic usage.iterations
 
 

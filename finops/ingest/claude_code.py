@@ -71,7 +71,8 @@ class ClaudeCode(LogFormat):
             service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
             # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored
-            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/]+$'), 'session', b.sessionId,
+            # project: the cwd's last folder (`/` or, on native Windows, `\\`)
+            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/\\\\]+$'), 'session', b.sessionId,
                                      'git_branch', b.gitBranch, 'agent', b.agentId)""",
             reported_cost="try_cast(b.costUSD as decimal(38, 12))",
             request_id="b.requestId",
