@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from finops import db, pricing
+from finops.ingest import ingest
 from tests.helpers import ROOT
 from tests.test_conventions import _buckets, _ingest, _rows
 
@@ -609,6 +610,47 @@ def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -
         ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
         ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
     ]
+
+
+def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_counted_twice(tmp_path: Path) -> None:
+    """`claude -p --output-format json` prints only the session total, while Claude Code also writes the same
+    session's transcript (~/.claude/projects/…/<session_id>.jsonl, `sessionId` = the result's `session_id`).
+    Rule: the transcript's calls win. A result total whose session already has transcript calls in the store is
+    skipped with a count; a result of another session is still stored. (Ingested the other way round, the
+    transcript after the result, both are kept: the format cannot undo a stored row; see the module docstring.)
+    Result shape: Agent SDK reference, `SDKResultMessage` / `ModelUsage`."""
+    transcript = [
+        {
+            "type": "assistant",
+            "sessionId": _SID,
+            "timestamp": "2025-10-01T09:59:58.000Z",
+            "requestId": "req_011CPrint1",
+            "cwd": "/home/dev/webapp",
+            "version": "2.0.14",
+            "message": {
+                "id": "msg_01PrintA",
+                "model": "claude-sonnet-4-5-20250929",
+                "usage": {"input_tokens": 6, "cache_read_input_tokens": 26736, "output_tokens": 129},
+            },
+        }
+    ]
+    path = tmp_path / f"{_SID}.jsonl"
+    path.write_text(json.dumps(transcript[0]) + "\n")
+    other = {**_RESULT, "session_id": "0b1c2d3e-0000-4000-8000-00000000beef", "uuid": "9a1c3d4e-beef"}
+    (tmp_path / "run.json").write_text(json.dumps(_RESULT))
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    con = db.connect(tmp_path / "t.duckdb")
+    first = ingest(con, [path])
+    assert first.files[0].format == "claude_code" and first.files[0].calls == 1
+    res = ingest(con, [tmp_path / "run.json", tmp_path / "other.json"], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    same, rest = res.files
+    assert same.format == "claude_code.print" and same.calls == 0 and same.quarantined == 0
+    assert same.skip_reasons == {
+        "session total (result line): the session's transcript is already stored (its calls count)": 2
+    }
+    assert rest.calls == 2  # one bucket per model of another session's total
+    got = con.execute("select format, tags['session'], count(*) from usage group by all order by all").fetchall()
+    assert got == [("claude_code", _SID, 1), ("claude_code.print", other["session_id"], 2)]
 
 
 # ------------------------------------------------------------------ Codex CLI with other model providers

@@ -14,8 +14,12 @@ num_turns, session_id}`. Counting:
   count (its `total_cost_usd` restates their cost). Without any (`--output-format json`) it is the only
   record: one `bucket` row per model of `modelUsage` (tokens and `costUSD` as reported cost; a session total
   is several calls, so no per-call rules such as long-context rates apply). `modelUsage` does not split cache
-  writes by TTL: they are counted as 5-minute writes (Claude Code's default). Such rows have no message id:
-  ingesting the same session's transcript too would count it twice.
+  writes by TTL: they are counted as 5-minute writes (Claude Code's default).
+- a result total and the same session's transcript (Claude Code writes one for `-p` runs too, `sessionId` =
+  `session_id`): the transcript's calls win. A result whose session already has claude_code calls in the store
+  is skipped with a count. Limit: ingested the other way round (the result first, its transcript later) both
+  are kept, a double count of that session: a format cannot remove a stored row (that needs a rule in the
+  pipeline). Ingest transcripts first (`aispend ingest ~/.claude/projects/` before result files).
 - stream_event / system / user lines are skipped with a count.
 No line carries a time: --assume-time, else the file's modification time. Message ids `msg_bdrk_…` /
 `msg_vrtx_…` (CLAUDE_CODE_USE_BEDROCK / _VERTEX) make the platform bedrock / vertex.
@@ -94,6 +98,8 @@ class ClaudeCodePrint(LogFormat):
                                then 'result without modelUsage and no assistant lines: tokens per model unknown' end"""
         skip = """case when b.type = 'result' and has_calls
                            then 'session total (result line): its calls are the assistant lines'
+                       when b.type = 'result' and transcript_stored then
+                           'session total (result line): the session''s transcript is already stored (its calls count)'
                        when b.type is distinct from 'assistant' and b.type is distinct from 'result'
                            then coalesce(b.type, 'untyped') || ' line'
                        when b.message.model = '<synthetic>' then 'synthetic message (local placeholder)' end"""
@@ -149,6 +155,10 @@ class ClaudeCodePrint(LogFormat):
             mu=f"""case when model_key is not null then try(json_transform(
                        json_extract(b.modelUsage, '$.' || to_json(model_key)), '{struct(MODEL_USAGE)}')) end""",
         )
+        # the session's transcript calls already in the store (format claude_code, tag session = session_id)
+        stored = """b.type = 'result' and not has_calls and b.session_id in (
+                        select tags['session'] from usage where format = 'claude_code')"""
+        src = layer(src, transcript_stored=f"coalesce({stored}, false)")
         src = layer(src, problem=problem, skip=skip)
         src = anthropic_iterations_sql(
             src, "b.message.usage", "b is not null and b.type = 'assistant' and skip is null and problem is null"
