@@ -787,3 +787,55 @@ def test_codex_pre_envelope_rollout_is_recognised_and_has_no_usage(tmp_path: Pat
     assert res.skip_reasons == {
         "Codex rollout written before token_count events (pre-envelope, 2025): no token usage recorded": 8
     }
+
+
+def test_codex_branch_copying_its_parents_history_is_not_counted_twice(tmp_path: Path) -> None:
+    """A Codex conversation branched from another starts its own rollout (its own session id) with the parent's
+    history copied line for line, token_count events included, with their original timestamps; then its own
+    calls, whose cumulative totals continue from the copied ones. The copied events are the parent's calls:
+    stored once, whichever file is read first. Shape and expected counts: ccusage's fixture
+    apps/ccusage/test/fixtures/codex/sessions/branch-history/ and its test
+    dedupes_copied_branch_history_across_session_files (the branch adds 600 input, 200 cached, 250 output)."""
+
+    def tc(ts: str, total: tuple[int, int, int, int]) -> dict[str, Any]:
+        u = dict(
+            zip(("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens"), total, strict=True)
+        )
+        u["total_tokens"] = total[0] + total[2]
+        return {
+            "timestamp": ts,
+            "type": "event_msg",
+            "payload": {"type": "token_count", "info": {"total_token_usage": u}},
+        }
+
+    def meta(sid: str, ts: str) -> dict[str, Any]:
+        payload = {
+            "id": sid,
+            "timestamp": ts,
+            "cwd": "/home/dev/api",
+            "originator": "codex_cli_rs",
+            "cli_version": "0.128.0",
+        }
+        return {"timestamp": ts, "type": "session_meta", "payload": payload}
+
+    ctx = {"timestamp": "2026-05-12T08:00:00.000Z", "type": "turn_context", "payload": {"model": "gpt-5.2"}}
+    first = tc("2026-05-12T08:01:00.000Z", (1000, 100, 200, 20))
+    parent = [meta("019e1a00-0000-7000-8000-00000000000a", "2026-05-12T08:00:00.000Z"), ctx, first]
+    branch = [
+        meta("019e1a02-0000-7000-8000-00000000000b", "2026-05-12T08:02:00.000Z"),
+        ctx,
+        first,  # the parent's call, copied
+        tc("2026-05-12T08:02:30.000Z", (1600, 300, 450, 40)),
+    ]
+    paths = []
+    for name, lines in (
+        ("rollout-2026-05-12T08-00-00-a.jsonl", parent),
+        ("rollout-2026-05-12T08-02-00-b.jsonl", branch),
+    ):
+        paths.append(tmp_path / name)
+        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines))
+    con = db.connect(tmp_path / "t.duckdb")
+    res = ingest(con, paths)
+    assert [(f.format, f.calls, f.duplicates) for f in res.files] == [("codex", 1, 0), ("codex", 1, 1)]
+    got = con.execute("select input_uncached, cache_read, output, reasoning from usage order by ts").fetchall()
+    assert got == [(900, 100, 200, 20), (400, 200, 250, 20)]
