@@ -233,6 +233,32 @@ def test_claude_code_on_windows_tags_the_project_by_the_last_folder(tmp_path: Pa
     assert [r["tags"]["project"] for r in _rows(con)] == ["TokenShop", "TokenShop"]
 
 
+def test_claude_code_older_lines_without_request_id_keep_cost_usd(tmp_path: Path) -> None:
+    """Transcripts of Claude Code before mid 2025 carry no `requestId` and a `costUSD` per line (ccusage's
+    adapter README and fixtures; peers.md §6.2): the copies of one message still count once (key: message.id,
+    as ccusage does without a requestId), the final line kept, its costUSD the reported cost, exact."""
+
+    def line(out: int, cost: float) -> dict[str, Any]:
+        return {
+            "type": "assistant",
+            "timestamp": "2025-05-20T08:15:02.511Z",
+            "sessionId": "6a8f0c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b",
+            "version": "0.2.125",
+            "cwd": "/home/dev/webapp",
+            "costUSD": cost,
+            "message": {
+                "id": "msg_01OldNoReq",
+                "model": "claude-sonnet-4-20250514",
+                "usage": {"input_tokens": 4, "cache_read_input_tokens": 13368, "output_tokens": out},
+            },
+        }
+
+    con, res = _ingest(tmp_path, "old.jsonl", [line(12, 0.0043), line(284, 0.0084304)])
+    assert res.calls == 1 and res.duplicates == 1
+    row = con.execute("select output, reported_cost, request_id from usage").fetchone()
+    assert row == (284, Decimal("0.0084304"), None)
+
+
 # ------------------------------------------------------------------ Anthropic usage.iterations
 
 
