@@ -638,6 +638,26 @@ def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -
     ]
 
 
+def test_claude_print_stream_whose_assistant_lines_carry_zero_usage_counts_the_result(tmp_path: Path) -> None:
+    """Some Claude Code versions (2.1.9x reported) write stream-json assistant lines with `usage` all zero and the
+    real counts only in the `result` line's `modelUsage` (multica-ai/multica#728, PR #729). Assistant lines
+    without a single counted token are then no evidence of the session's calls: the result's per-model totals
+    are the counts (the zero lines stay, zero tokens each), never a session counted as zero."""
+    zero = _assistant("msg_01Z", {"type": "text", "text": "done"}, 0)
+    zero["message"]["usage"] = {"input_tokens": 0, "output_tokens": 0}
+    con, res = _ingest(tmp_path, "run.jsonl", [zero, _RESULT], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
+    rows = con.execute(
+        "select model, record_kind, input_uncached, cache_read, cache_write_5m, output, reported_cost"
+        " from usage order by record_kind, model"
+    ).fetchall()
+    assert rows == [
+        ("claude-3-5-haiku-20241022", "bucket", 512, 0, 0, 40, Decimal("0.00057")),
+        ("claude-sonnet-4-5-20250929", "bucket", 6, 26736, 15848, 129, Decimal("0.0612")),
+        ("claude-sonnet-4-5-20250929", "call", 0, 0, 0, 0, None),
+    ]
+
+
 def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_counted_twice(tmp_path: Path) -> None:
     """`claude -p --output-format json` prints only the session total, while Claude Code also writes the same
     session's transcript (~/.claude/projects/…/<session_id>.jsonl, `sessionId` = the result's `session_id`).

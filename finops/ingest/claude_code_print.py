@@ -20,6 +20,9 @@ num_turns, session_id}`. Counting:
   is skipped with a count. Limit: ingested the other way round (the result first, its transcript later) both
   are kept, a double count of that session: a format cannot remove a stored row (that needs a rule in the
   pipeline). Ingest transcripts first (`aispend ingest ~/.claude/projects/` before result files).
+- assistant lines whose usage is all zero (stream-json of some 2.1.9x versions: the counts are only in the
+  result's modelUsage, multica-ai/multica#728) do not count as calls for this rule: the result's per-model
+  totals are then stored as above (the zero lines stay, zero tokens each).
 - stream_event / system / user lines are skipped with a count.
 No line carries a time: --assume-time, else the file's modification time. Message ids `msg_bdrk_…` /
 `msg_vrtx_…` (CLAUDE_CODE_USE_BEDROCK / _VERTEX) make the platform bedrock / vertex.
@@ -141,8 +144,12 @@ class ClaudeCodePrint(LogFormat):
             request_id="b.message.id",
             **by_kind,
         )
+        # has_calls: an assistant line whose usage counts any token (all-zero lines are no evidence: docstring)
         src = f"""select line, raw, b,
-                   bool_or(b.type = 'assistant' and b.message.usage is not null) over () as has_calls,
+                   coalesce(bool_or(b.type = 'assistant' and (coalesce(b.message.usage.input_tokens, 0)
+                       + coalesce(b.message.usage.output_tokens, 0)
+                       + coalesce(b.message.usage.cache_read_input_tokens, 0)
+                       + coalesce(b.message.usage.cache_creation_input_tokens, 0)) > 0) over (), false) as has_calls,
                    first_value(case when b.type = 'system' then b.cwd end ignore nulls) over (order by line
                        rows between unbounded preceding and unbounded following) as init_cwd
             from (select line, raw, {parse_sql("raw", struct(LINE))} as b from recs)"""
