@@ -13,7 +13,7 @@ from typing import Any
 from finops import db, pricing
 from finops.ingest import ingest
 from tests.helpers import ROOT
-from tests.test_conventions import _buckets, _ingest, _rows
+from tests.test_conventions import _buckets, _ingest, _ingest_files, _rows
 
 # ------------------------------------------------------------------ OpenAI-shaped chat streams
 
@@ -548,6 +548,20 @@ _RESULT: dict[str, Any] = {
 }
 
 
+# the rows of _RESULT alone (_print_rows): one bucket per model of modelUsage, costUSD as the reported cost
+_RESULT_BUCKETS = [
+    ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
+    ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
+]
+
+
+def _print_rows(con: Any) -> list[tuple[Any, ...]]:
+    return con.execute(
+        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
+        " from usage order by record_kind, model"
+    ).fetchall()
+
+
 def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
     usage = {
         "input_tokens": 3,
@@ -628,14 +642,7 @@ def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -
         tmp_path, "run.json", json.dumps(_RESULT, indent=2), assume_time=datetime(2025, 10, 1, tzinfo=UTC)
     )
     assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
-    rows = con.execute(
-        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
-        " from usage order by model"
-    ).fetchall()
-    assert rows == [
-        ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
-        ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
-    ]
+    assert _print_rows(con) == _RESULT_BUCKETS
 
 
 def test_claude_print_stream_whose_assistant_lines_carry_zero_usage_counts_the_result(tmp_path: Path) -> None:
@@ -647,15 +654,7 @@ def test_claude_print_stream_whose_assistant_lines_carry_zero_usage_counts_the_r
     zero["message"]["usage"] = {"input_tokens": 0, "output_tokens": 0}
     con, res = _ingest(tmp_path, "run.jsonl", [zero, _RESULT], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
     assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
-    rows = con.execute(
-        "select model, record_kind, input_uncached, cache_read, cache_write_5m, output, reported_cost"
-        " from usage order by record_kind, model"
-    ).fetchall()
-    assert rows == [
-        ("claude-3-5-haiku-20241022", "bucket", 512, 0, 0, 40, Decimal("0.00057")),
-        ("claude-sonnet-4-5-20250929", "bucket", 6, 26736, 15848, 129, Decimal("0.0612")),
-        ("claude-sonnet-4-5-20250929", "call", 0, 0, 0, 0, None),
-    ]
+    assert _print_rows(con) == [*_RESULT_BUCKETS, ("claude-sonnet-4-5-20250929", "call", 1, 0, 0, 0, 0, None)]
 
 
 def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_counted_twice(tmp_path: Path) -> None:
@@ -835,53 +834,51 @@ def test_codex_pre_envelope_rollout_is_recognised_and_has_no_usage(tmp_path: Pat
     }
 
 
-def test_codex_branch_copying_its_parents_history_is_not_counted_twice(tmp_path: Path) -> None:
-    """A Codex conversation branched from another starts its own rollout (its own session id) with the parent's
-    history copied line for line, token_count events included, with their original timestamps; then its own
-    calls, whose cumulative totals continue from the copied ones. The copied events are the parent's calls:
-    stored once, whichever file is read first. Shape and expected counts: ccusage's fixture
-    apps/ccusage/test/fixtures/codex/sessions/branch-history/ and its test
-    dedupes_copied_branch_history_across_session_files (the branch adds 600 input, 200 cached, 250 output)."""
+def test_codex_fork_copying_its_parents_history_is_not_counted_twice(tmp_path: Path) -> None:
+    """A forked Codex thread (codex-rs `InitialHistory::Forked`: "persist all rollout items as-is"; rollout
+    policy: session_meta always persisted; the recorder stamps each line as it writes it) starts with its own
+    session_meta, then a copy of the parent's items: the parent's session_meta and token_count events, stamped
+    with the time of the fork; then its own calls, whose totals continue from the copied ones. The copied
+    events are the parent's calls: stored once. The fork's own call counts its delta and is tagged with the
+    fork's own session id."""
 
-    def tc(ts: str, total: tuple[int, int, int, int]) -> dict[str, Any]:
-        u = dict(
-            zip(("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens"), total, strict=True)
-        )
-        u["total_tokens"] = total[0] + total[2]
-        return {
-            "timestamp": ts,
-            "type": "event_msg",
-            "payload": {"type": "token_count", "info": {"total_token_usage": u}},
-        }
+    def tc(ts: str, total: tuple[int, int, int, int], last: tuple[int, int, int, int]) -> dict[str, Any]:
+        def u(t: tuple[int, int, int, int]) -> dict[str, int]:
+            names = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
+            return {**dict(zip(names, t, strict=True)), "total_tokens": t[0] + t[2]}
 
-    def meta(sid: str, ts: str) -> dict[str, Any]:
-        payload = {
-            "id": sid,
-            "timestamp": ts,
-            "cwd": "/home/dev/api",
-            "originator": "codex_cli_rs",
-            "cli_version": "0.128.0",
-        }
-        return {"timestamp": ts, "type": "session_meta", "payload": payload}
+        info = {"total_token_usage": u(total), "last_token_usage": u(last), "model_context_window": 272000}
+        return {"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": info}}
 
-    ctx = {"timestamp": "2026-05-12T08:00:00.000Z", "type": "turn_context", "payload": {"model": "gpt-5.2"}}
-    first = tc("2026-05-12T08:01:00.000Z", (1000, 100, 200, 20))
-    parent = [meta("019e1a00-0000-7000-8000-00000000000a", "2026-05-12T08:00:00.000Z"), ctx, first]
-    branch = [
-        meta("019e1a02-0000-7000-8000-00000000000b", "2026-05-12T08:02:00.000Z"),
-        ctx,
-        first,  # the parent's call, copied
-        tc("2026-05-12T08:02:30.000Z", (1600, 300, 450, 40)),
+    def meta(ts: str, sid: str, **kw: Any) -> dict[str, Any]:
+        payload = {"id": sid, "timestamp": ts, "cwd": "/home/dev/api", "originator": "codex_cli_rs", **kw}
+        return {"timestamp": ts, "type": "session_meta", "payload": {**payload, "cli_version": "0.60.1"}}
+
+    def ctx(ts: str) -> dict[str, Any]:
+        return {"timestamp": ts, "type": "turn_context", "payload": {"cwd": "/home/dev/api", "model": "gpt-5.1-codex"}}
+
+    parent_id, fork_id = "019a1b00-0000-7000-8000-00000000000a", "019a1b09-0000-7000-8000-00000000000b"
+    copied_at = "2025-11-20T09:30:00.120Z"
+    parent = [
+        meta("2025-11-20T09:00:00.000Z", parent_id),
+        ctx("2025-11-20T09:00:01.000Z"),
+        tc("2025-11-20T09:00:09.000Z", (1000, 100, 200, 20), (1000, 100, 200, 20)),
+        tc("2025-11-20T09:01:30.000Z", (1600, 300, 450, 40), (600, 200, 250, 20)),
     ]
-    paths = []
-    for name, lines in (
-        ("rollout-2026-05-12T08-00-00-a.jsonl", parent),
-        ("rollout-2026-05-12T08-02-00-b.jsonl", branch),
-    ):
-        paths.append(tmp_path / name)
-        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines))
-    con = db.connect(tmp_path / "t.duckdb")
-    res = ingest(con, paths)
-    assert [(f.format, f.calls, f.duplicates) for f in res.files] == [("codex", 1, 0), ("codex", 1, 1)]
-    got = con.execute("select input_uncached, cache_read, output, reasoning from usage order by ts").fetchall()
-    assert got == [(900, 100, 200, 20), (400, 200, 250, 20)]
+    fork = [
+        meta("2025-11-20T09:30:00.100Z", fork_id, forked_from_id=parent_id),
+        *[{**line, "timestamp": copied_at} for line in parent],  # the copy, stamped at the fork
+        ctx("2025-11-20T09:30:05.000Z"),
+        tc("2025-11-20T09:30:20.000Z", (2300, 900, 500, 50), (700, 600, 50, 10)),
+    ]
+    files = [("rollout-2025-11-20T09-00-00-a.jsonl", parent), ("rollout-2025-11-20T09-30-00-b.jsonl", fork)]
+    con, res = _ingest_files(tmp_path, files)
+    assert [(f.format, f.calls, f.duplicates) for f in res.files] == [("codex", 2, 0), ("codex", 1, 2)]
+    got = con.execute(
+        "select input_uncached, cache_read, output, reasoning, tags['session'] from usage order by ts"
+    ).fetchall()
+    assert got == [
+        (900, 100, 200, 20, parent_id),
+        (400, 200, 250, 20, parent_id),
+        (100, 600, 50, 10, fork_id),
+    ]

@@ -15,13 +15,17 @@ file is recognised and each of its lines skipped with that reason (never "no kno
 Counting: `cached_input_tokens` is INSIDE `input_tokens`; `reasoning_output_tokens` is INSIDE
 `output_tokens`. The model is the latest `turn_context.payload.model` before the event (an event before
 any turn_context is quarantined: older CLIs did not log the model). Tags: session id, project (last
-part of the cwd), git branch. Dedupe: the event's own timestamp + its cumulative totals, not the session: the
-same session read from two files (sessions/ and archived_sessions/) is stored once, and so is a parent's
-history copied line for line into a branched conversation's rollout (its own session id, the parent's events
-with their timestamps, then its own calls continuing the totals; ccusage dedupes such copies the same way,
-by timestamp and tokens: its branch-history fixture). Two sessions would need the same millisecond and the
-same five totals to collide. The keys were `codex:<session>:<totals>` before: a store filled by that version
-stores the events of a grown rollout again when it is re-ingested.
+part of the cwd), git branch. Dedupe: session id + the cumulative totals, so the same session read from
+two files (sessions/ and archived_sessions/) is stored once.
+
+Forks and sub-agent threads (codex-rs `InitialHistory::Forked`: "persist all rollout items as-is") start their
+own rollout with their own `session_meta`, then a copy of the parent's items, its `session_meta` and
+token_count events included, stamped with the time of the copy (the recorder writes each line's timestamp as
+it writes it), then their own calls, whose totals continue from the copied ones. The key's session is the
+latest `session_meta` before the event, so a copied event has the parent's key and is stored once (it is
+the parent's call); the `session` tag is the file's first `session_meta`, the thread that made the call.
+ccusage dedupes across files by (timestamp, model, tokens) instead (its branch-history fixture copies lines
+with their original timestamps) and skips a sub-agent's same-second replay burst.
 
 Platform: `session_meta.payload.model_provider` (turn_context does not carry one), a key of Codex's
 `[model_providers.<id>]` table: built-in ids (openai, ollama, lmstudio, azure, amazon-bedrock, and `oss`, the
@@ -135,15 +139,10 @@ class Codex(LogFormat):
             when u.input_tokens is null or u.output_tokens is null then 'token usage without input/output tokens'
             when coalesce(u.cached_input_tokens, 0) > u.input_tokens then 'cached_input_tokens exceed input_tokens'
         end"""
-        # a cumulative snapshot at its own time, whichever file holds it (see the module docstring): the event's
-        # timestamp text and every total; events without a time keep the session instead
-        snapshot = """coalesce(tot.total_tokens, 0) || ':' || coalesce(tot.input_tokens, 0) || ':'
-                      || coalesce(tot.cached_input_tokens, 0) || ':' || coalesce(tot.output_tokens, 0) || ':'
-                      || coalesce(tot.reasoning_output_tokens, 0)"""
-        key = f"""case when tot is not null and b.timestamp is not null
-                           then 'codex:' || b.timestamp || ':' || {snapshot}
-                       when tot is not null and session is not null then 'codex:' || session || ':' || {snapshot}
-                       else 'md5:' || md5(raw) end"""
+        key = """case when session is not null and tot is not null
+                      then 'codex:' || session || ':' || coalesce(tot.total_tokens, 0) || ':'
+                           || coalesce(tot.input_tokens, 0) || ':' || coalesce(tot.output_tokens, 0)
+                      else 'md5:' || md5(raw) end"""
         cols = staged_select(
             status="""case when b is null then case when trim(raw) = '' then 'skip' else 'reject' end
                            when skip is not null then 'skip'
@@ -167,7 +166,7 @@ class Codex(LogFormat):
             reasoning="coalesce(u.reasoning_output_tokens, 0)",
             service_tier="'standard'",
             tags=tag_entries_sql(
-                ("session", "session"),
+                ("session", "own_session"),
                 ("project", "nullif(regexp_extract(cwd, '([^/\\\\]+)[/\\\\]*$', 1), '')"),
                 ("git_branch", "branch"),
                 ("model_provider", "case when platform <> 'openai' then model_provider end"),
@@ -191,6 +190,9 @@ class Codex(LogFormat):
                             b.payload.info.last_token_usage as last,
                             last_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
                                 over (order by line {upto}) as session,
+                            first_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
+                                over (order by line rows between unbounded preceding and unbounded following)
+                                as own_session,
                             last_value(case when b.type = 'turn_context' then b.payload.model end ignore nulls)
                                 over (order by line {upto}) as model,
                             last_value(case when b.type in ('session_meta', 'turn_context') then b.payload.cwd end
