@@ -590,10 +590,12 @@ def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
     }
 
 
-def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_total(tmp_path: Path) -> None:
+def test_claude_print_stream_json_counts_each_message_once_and_the_rest_of_the_result(tmp_path: Path) -> None:
     """`claude -p --output-format stream-json --verbose`: one assistant line per content block, each repeating
-    the message's usage (anthropics/claude-code#6805), then a `result` line totalling them: the calls are the
-    messages, once each; the result total is skipped with a count, never added on top."""
+    the message's usage (anthropics/claude-code#6805), then a `result` line whose modelUsage totals the whole
+    session, per model. The calls are the messages, once each. The result adds only what no assistant line
+    holds: Claude Code's own side calls (here Haiku, never written as assistant lines) become a bucket of
+    that model with its costUSD; a model whose total equals its messages' adds nothing (skipped with a count)."""
     init = {
         "type": "system",
         "subtype": "init",
@@ -624,15 +626,78 @@ def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_
     con, res = _ingest(tmp_path, "run.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
     assert res.format == "claude_code.print"
     assert res.quarantined == 0, res.reject_reasons
-    assert res.calls == 2 and res.duplicates == 1
+    assert res.calls == 3 and res.duplicates == 1
     assert res.skip_reasons == {
-        "session total (result line): its calls are the assistant lines": 1,
+        "session total (result line): its calls are the assistant lines": 1,  # the Sonnet total
         "system line": 1,
         "user line": 1,
     }
     rows = _rows(con)
-    assert [_buckets(r) for r in rows] == [(3, 13368, 7924, 0, 9, 0), (3, 13368, 7924, 0, 120, 0)]
+    assert [_buckets(r) for r in rows] == [
+        (3, 13368, 7924, 0, 9, 0),
+        (3, 13368, 7924, 0, 120, 0),
+        (512, 0, 0, 0, 40, 0),  # Haiku's side calls: the result's rest, with its costUSD
+    ]
     assert rows[0]["tags"] == {"project": "webapp", "session": _SID}
+    assert _print_rows(con)[0] == _RESULT_BUCKETS[0]
+
+
+def test_claude_print_running_totals_on_bedrock_and_unmatched_model_names(tmp_path: Path) -> None:
+    """With stream-json input one process answers several turns and writes a `result` after each, a running
+    total of the session so far (anthropics/claude-code#83239): only the session's last result counts, the
+    earlier ones are skipped. On Bedrock (CLAUDE_CODE_USE_BEDROCK) modelUsage is keyed by the Bedrock id while
+    the assistant lines carry the bare model name: both name the same model, so the Sonnet total is all in the
+    lines and only Haiku's side calls are added, on Bedrock. A file whose assistant models match none of the
+    result's keys cannot be split: the result is skipped with a count, the lines' calls stay."""
+
+    def turn(mid: str, out: int) -> dict[str, Any]:
+        line = _assistant(mid, {"type": "text", "text": "…"}, out)
+        line["message"]["model"] = "claude-sonnet-4-5-20250929"
+        return line
+
+    def result(n: int, sonnet_out: int, haiku: tuple[int, int] | None) -> dict[str, Any]:
+        mu = {
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0": {
+                "inputTokens": 3 * n,
+                "outputTokens": sonnet_out,
+                "cacheReadInputTokens": 13368 * n,
+                "cacheCreationInputTokens": 7924 * n,
+                "webSearchRequests": 0,
+                "costUSD": 0.05 * n,
+            }
+        }
+        if haiku:
+            mu["us.anthropic.claude-3-5-haiku-20241022-v1:0"] = {
+                "inputTokens": haiku[0],
+                "outputTokens": haiku[1],
+                "cacheReadInputTokens": 0,
+                "cacheCreationInputTokens": 0,
+                "webSearchRequests": 0,
+                "costUSD": 0.0004,
+            }
+        return {**_RESULT, "num_turns": n, "modelUsage": mu, "uuid": f"result-{n}"}
+
+    lines = [turn("msg_bdrk_01A", 50), result(1, 50, None), turn("msg_bdrk_01B", 70), result(2, 120, (480, 12))]
+    con, res = _ingest(tmp_path, "turns.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.quarantined == 0, res.reject_reasons
+    assert res.calls == 3 and res.skip_reasons == {
+        "session total (result line): a running total, superseded by the session's last result": 1,
+        "session total (result line): its calls are the assistant lines": 1,
+    }
+    got = con.execute("select record_kind, model, platform, input_uncached, output from usage order by source_line")
+    assert got.fetchall() == [
+        ("call", "claude-sonnet-4-5-20250929", "bedrock", 3, 50),
+        ("call", "claude-sonnet-4-5-20250929", "bedrock", 3, 70),
+        ("bucket", "claude-3-5-haiku-20241022", "bedrock", 480, 12),
+    ]
+
+    alias = turn("msg_01C", 9)
+    alias["message"]["model"] = "claude-sonnet-4-5"  # an alias the result's dated key does not match
+    (tmp_path / "x").mkdir()
+    con, res = _ingest(tmp_path / "x", "alias.jsonl", [alias, _RESULT], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.calls == 1 and res.skip_reasons == {
+        "session total (result line): its models differ from the assistant lines' (not split)": 2
+    }
 
 
 def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -> None:
