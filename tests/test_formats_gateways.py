@@ -1543,3 +1543,25 @@ def _fresh(tmp_path: Path, name: str) -> Path:
     d = tmp_path / name.replace("/", "_")
     d.mkdir()
     return d
+
+
+def test_otel_openinference_provider_and_system_names(tmp_path: Path) -> None:
+    """OpenInference names providers and systems its own way (SemanticConventions: LLMProvider `mistralai`,
+    LLMSystem `vertexai`): a Mistral call on a model id that names no vendor, and a Vertex call, get their
+    vendor and platform (were: provider 'unknown', platform 'mistralai' / 'vertexai')."""
+
+    def call(sid: str, key: str, value: str, model: str) -> dict[str, Any]:
+        attrs = [
+            attr("openinference.span.kind", "LLM"),
+            attr(key, value),
+            attr("llm.model_name", model),
+            attr("llm.token_count.prompt", 1200),
+            attr("llm.token_count.completion", 80),
+        ]
+        return span(sid, attrs, "ChatCompletion")
+
+    mistral = call("m1", "llm.provider", "mistralai", "open-mixtral-8x22b")
+    doc = otlp(mistral, call("v1", "llm.system", "vertexai", "x1"))
+    con, _ = run(tmp_path, write(tmp_path, "oi.json", json.dumps(doc)))
+    got = {r["model_raw"]: (r["provider"], r["platform"]) for r in rows(con)}
+    assert got == {"open-mixtral-8x22b": ("mistral", "mistral"), "x1": ("google", "vertex")}

@@ -126,6 +126,8 @@ PLATFORM_OF_PROVIDER = {
     "fireworks": "fireworks",
     "mistral": "mistral",
     "mistral_ai": "mistral",
+    "mistralai": "mistral",  # OpenInference llm.provider / llm.system (SemanticConventions LLMProvider)
+    "vertexai": "vertex",  # OpenInference llm.system
     "xai": "xai",
     "x_ai": "xai",
     "cohere": "cohere",

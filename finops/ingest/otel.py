@@ -257,9 +257,9 @@ class OTelGenAI(LogFormat):
         vendor = """coalesce(model_vendor, case
             when prov in ('openai', 'azure.ai.openai', 'az.ai.openai') then 'openai'
             when prov in ('anthropic') then 'anthropic'
-            when prov like 'gcp.%' or prov in ('gemini', 'vertex_ai', 'google') then 'google'
-            when prov in ('deepseek', 'mistral_ai', 'x_ai', 'xai', 'cohere')
-                then case prov when 'mistral_ai' then 'mistral' when 'x_ai' then 'xai' else prov end end)"""
+            when prov like 'gcp.%' or prov in ('gemini', 'vertex_ai', 'vertexai', 'google') then 'google'
+            when prov in ('deepseek', 'mistral_ai', 'mistralai', 'x_ai', 'xai', 'cohere')
+                then case when prov like 'mistral%' then 'mistral' when prov = 'x_ai' then 'xai' else prov end end)"""
         platform = f"""coalesce(case
             when server like '%.openai.azure.com' or server like '%.cognitiveservices.azure.com'
                  or server like '%.services.ai.azure.com' then 'azure'
