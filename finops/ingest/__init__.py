@@ -54,7 +54,6 @@ def _load_formats() -> None:
 
 _load_formats()
 
-SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".csv", ".parquet", ".db", ".out")  # .out: Bedrock batch
 COMPRESSED = (".gz", ".bz2", ".zst", ".zstd")
 
 
