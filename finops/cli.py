@@ -367,7 +367,7 @@ def simulate(
     from finops import scenario as scen
     from finops import simulate as sim
     from finops.report import render_sim
-    from finops.scope import materialize, set_scope
+    from finops.scope import materialize, materialize_sums, set_scope
 
     if list_presets:
         for name, sc in scen.presets().items():
@@ -387,6 +387,7 @@ def simulate(
         _ingest(store, paths, fmt, assume_time)
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     materialize(store.con, sim.COLUMNS)
+    materialize_sums(store.con)  # each scenario's counts read the sums
     results = sim.run_many(
         store.con, store, chosen, evals_path=evals, horizon=horizon, growth=growth, samples=samples, seed=seed
     )

@@ -38,6 +38,11 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
     (per tag set), both reading `scoped_report_sets`. A report that reads them several times materialises
     the sums once with `materialize_sums`."""
     _scope_views(con, since, until)
+    _sum_views(con)
+
+
+def _sum_views(con: duckdb.DuckDBPyConnection) -> None:
+    """scoped_report_sets over the current scoped_usage, and the two views that read it."""
     con.execute("create or replace temp view scoped_report_sets as " + db.sql_text("report_sets"))
     con.execute(
         "create or replace temp view scoped_groups as "
@@ -52,7 +57,8 @@ def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, unt
 
 def materialize_sums(con: duckdb.DuckDBPyConnection) -> None:
     """Compute scoped_report_sets once (one scan of the priced calls) and point the view at the result:
-    scoped_groups and scoped_tag_sets then read a few thousand rows."""
+    scoped_groups and scoped_tag_sets then read a few thousand rows (until set_scope or materialize points
+    them at the calls again)."""
     con.execute("create or replace temp table report_sets as select * from scoped_report_sets")
     con.execute("create or replace temp view scoped_report_sets as select * from report_sets")
 
@@ -103,3 +109,4 @@ def materialize(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> None:
     over every call. A later query that needs another column fails with a binder error, never silently."""
     con.execute(f"create or replace temp table scoped_calls as select {', '.join(columns)} from scoped_usage")
     con.execute("create or replace temp view scoped_usage as select * from scoped_calls")
+    _sum_views(con)  # sums of these calls, never of sums materialised before

@@ -170,3 +170,19 @@ def test_the_report_sums_equal_the_sums_over_every_call_on_the_samples(tmp_path:
     n_sums = s.con.execute("select count(*) from report_sets").fetchone()
     n_calls = s.con.execute("select count(*) from scoped_usage").fetchone()
     assert n_sums and n_calls and n_sums[0] < n_calls[0]
+
+
+def test_sums_follow_the_calls_after_materialize() -> None:
+    """materialize_sums freezes the sums of the calls in scope; scope.materialize (new calls of the same scope)
+    points scoped_groups at the calls again instead of leaving the frozen sums behind."""
+    from finops import simulate
+    from finops.scope import materialize, materialize_sums
+
+    con = store()
+    priced_call(con)
+    set_scope(con)
+    materialize_sums(con)
+    add_call(con, "gpt-4o-2024-08-06", OTHER_DAY, input_uncached=2_000, output=10)
+    assert con.execute("select sum(records) from scoped_groups").fetchone() == (1,)  # frozen
+    materialize(con, simulate.COLUMNS)
+    assert con.execute("select sum(records), sum(input_uncached) from scoped_groups").fetchone() == (2, 3_000)
