@@ -33,6 +33,8 @@ noted in the case):
   flex              ×0.5; o4-mini cached 0.138 (§7.1, grade A); gpt-5.4 cached 0.13 (>272k 0.25)
   gpt-5.4           2.50 / 0.25 / 15; >272k 5 / 0.50 / 22.50                  §7.1
   gpt-5 / gpt-5.4-mini  1.25 / 0.125 / 10; 0.75 / 0.075 / 4.50               §7.1
+  codex-auto-review alias → gpt-5.4 from 2026-04-16, → gpt-5.6-luna (0.20 / 0.02 / 1.20) from 2026-07-30
+                    (openai.toml source codex-auto-review: OpenAI's announcement via ccusage#1589; B)
   gpt-3.5-turbo-1106 / -0125  1 / 2; 0.50 / 1.50                              §7.1
   Gemini 3.1 Flash-Lite 0.25 / 0.025 / 1.50; 3.5 Flash-Lite 0.30 / 0.03 / 2.50   pricing/google.toml (B)
   web search        per-request fee, USD per 1,000 searches, any service tier (pricing/*.toml [[fees]]):
@@ -100,6 +102,20 @@ CASES = [
     # → gpt-4o-2024-08-06: 10,000×2.50 + 4,000×1.25 + 2,000×10 = 25,000 + 5,000 + 20,000 = 50,000 → 0.05
     case("gpt-4o-alias-after-switch", "gpt-4o", "2024-10-02T00:00:00", "0.05",
          price_model="gpt-4o-2024-08-06", input_uncached=10_000, cache_read=4_000, output=2_000),
+    # ---------------------------------------------------------------- Codex's auto-review slug, by date
+    # codex-auto-review → gpt-5.4 (2.50 / 0.25 / 15) from 2026-04-16: 10,000×2.50 + 40,000×0.25 + 2,000×15
+    # = 25,000 + 10,000 + 30,000 = 65,000 → 0.065
+    case("codex-auto-review-gpt-5.4", "codex-auto-review", "2026-04-16T00:00:00", "0.065",
+         price_model="gpt-5.4", input_uncached=10_000, cache_read=40_000, output=2_000),
+    case("codex-auto-review-last-second-on-gpt-5.4", "codex-auto-review", "2026-07-29T23:59:59", "0.065",
+         price_model="gpt-5.4", input_uncached=10_000, cache_read=40_000, output=2_000),
+    # → gpt-5.6-luna from 2026-07-30 (0.20 / 0.02 / 1.20): 10,000×0.20 + 40,000×0.02 + 2,000×1.20
+    # = 2,000 + 800 + 2,400 = 5,200 → 0.0052
+    case("codex-auto-review-gpt-5.6-luna", "codex-auto-review", "2026-07-30T00:00:00", "0.0052",
+         price_model="gpt-5.6-luna", input_uncached=10_000, cache_read=40_000, output=2_000),
+    # before the slug existed nothing says which model it meant: not priced
+    case("codex-auto-review-before-the-slug", "codex-auto-review", "2026-04-15T23:59:59", None,
+         status="unpriced_model", price_model=None, input_uncached=1_000, output=1_000),
     # ---------------------------------------------------------------- dated snapshot ids resolve to the model
     # 2,000×3 + 1,000×15 = 6,000 + 15,000 = 21,000 → 0.021
     case("snapshot-claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929", "2025-10-01", "0.021",

@@ -347,6 +347,16 @@ def test_vertex_batch_prediction_before_the_gemini_api_batch_mode() -> None:
     assert row(con, api, cols) == (D("2.83"), "tier_not_in_table", "gemini-2.5-flash")
 
 
+def test_codex_auto_review_on_the_platform_codex_writes() -> None:
+    """Codex rollouts under ChatGPT sign-in have no model_provider: platform 'openai' (finops/ingest/codex.py),
+    which has no price file and falls back to first-party names, where the dated codex-auto-review alias is."""
+    # 100,000 in + 100,000 out (under the 272k cliff). gpt-5.4 2.50 / 15: 0.25 + 1.50 = 1.75;
+    # gpt-5.6-luna after the 2026-07-30 cut 0.20 / 1.20: 0.02 + 0.12 = 0.14
+    tokens = {"input_uncached": 100_000, "output": 100_000}
+    assert on("openai", "codex-auto-review", "2026-06-01", **tokens)[:3] == (D("1.75"), "priced", "gpt-5.4")
+    assert on("openai", "codex-auto-review", "2026-08-01", **tokens)[:3] == (D("0.14"), "priced", "gpt-5.6-luna")
+
+
 def test_openrouter_ids_map_to_the_upstream_price() -> None:
     # anthropic/claude-sonnet-4.5 → claude-sonnet-4.5 (ingest) → Sonnet 4.5 3 / 15
     assert on("openrouter", "anthropic/claude-sonnet-4.5", "2026-06-01", **ONE_AND_ONE)[:3] == (
