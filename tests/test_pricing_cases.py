@@ -24,7 +24,8 @@ noted in the case):
   text-embedding-3-small 0.02 input only; ft:gpt-4o-mini-2024-07-18:* 0.30 / 0.15 / 1.20; mistral-small-2503
                     0.10 / 0.30; Fireworks llama-v3p1-70b-instruct 0.9 / 0.9   pricing/*.toml (B, datasets)
   Gemini 2.0 Flash-Lite 0.075 / – / 0.30; Gemini 1.5 Flash (post-cut) 0.075 / 0.01875 / 0.30  §7.3
-  batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07:
+  batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07,
+                    Vertex batch prediction from 2025-02-05 (vertex.toml: Vertex docs, LiteLLM#8320):
                     pricing/*.toml [[modifiers]]; §9), except cached input (§7.1, §7.3 modifiers; genai-prices
                     0.2.3 Batch tab comments, LiteLLM *_batches): OpenAI before GPT-5 and Gemini 2.5 / 3 Flash /
                     3.1 Pro keep the STANDARD cached rate; Gemini 3.5 Flash-Lite 0.02; gpt-5.4 0.13 (>272k 0.25);
@@ -32,6 +33,8 @@ noted in the case):
   flex              ×0.5; o4-mini cached 0.138 (§7.1, grade A); gpt-5.4 cached 0.13 (>272k 0.25)
   gpt-5.4           2.50 / 0.25 / 15; >272k 5 / 0.50 / 22.50                  §7.1
   gpt-5 / gpt-5.4-mini  1.25 / 0.125 / 10; 0.75 / 0.075 / 4.50               §7.1
+  codex-auto-review alias → gpt-5.4 from 2026-04-16, → gpt-5.6-luna (0.20 / 0.02 / 1.20) from 2026-07-30
+                    (openai.toml source codex-auto-review: OpenAI's announcement via ccusage#1589; B)
   gpt-3.5-turbo-1106 / -0125  1 / 2; 0.50 / 1.50                              §7.1
   Gemini 3.1 Flash-Lite 0.25 / 0.025 / 1.50; 3.5 Flash-Lite 0.30 / 0.03 / 2.50   pricing/google.toml (B)
   web search        per-request fee, USD per 1,000 searches, any service tier (pricing/*.toml [[fees]]):
@@ -99,6 +102,20 @@ CASES = [
     # → gpt-4o-2024-08-06: 10,000×2.50 + 4,000×1.25 + 2,000×10 = 25,000 + 5,000 + 20,000 = 50,000 → 0.05
     case("gpt-4o-alias-after-switch", "gpt-4o", "2024-10-02T00:00:00", "0.05",
          price_model="gpt-4o-2024-08-06", input_uncached=10_000, cache_read=4_000, output=2_000),
+    # ---------------------------------------------------------------- Codex's auto-review slug, by date
+    # codex-auto-review → gpt-5.4 (2.50 / 0.25 / 15) from 2026-04-16: 10,000×2.50 + 40,000×0.25 + 2,000×15
+    # = 25,000 + 10,000 + 30,000 = 65,000 → 0.065
+    case("codex-auto-review-gpt-5.4", "codex-auto-review", "2026-04-16T00:00:00", "0.065",
+         price_model="gpt-5.4", input_uncached=10_000, cache_read=40_000, output=2_000),
+    case("codex-auto-review-last-second-on-gpt-5.4", "codex-auto-review", "2026-07-29T23:59:59", "0.065",
+         price_model="gpt-5.4", input_uncached=10_000, cache_read=40_000, output=2_000),
+    # → gpt-5.6-luna from 2026-07-30 (0.20 / 0.02 / 1.20): 10,000×0.20 + 40,000×0.02 + 2,000×1.20
+    # = 2,000 + 800 + 2,400 = 5,200 → 0.0052
+    case("codex-auto-review-gpt-5.6-luna", "codex-auto-review", "2026-07-30T00:00:00", "0.0052",
+         price_model="gpt-5.6-luna", input_uncached=10_000, cache_read=40_000, output=2_000),
+    # before the slug existed nothing says which model it meant: not priced
+    case("codex-auto-review-before-the-slug", "codex-auto-review", "2026-04-15T23:59:59", None,
+         status="unpriced_model", price_model=None, input_uncached=1_000, output=1_000),
     # ---------------------------------------------------------------- dated snapshot ids resolve to the model
     # 2,000×3 + 1,000×15 = 6,000 + 15,000 = 21,000 → 0.021
     case("snapshot-claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929", "2025-10-01", "0.021",
@@ -259,6 +276,45 @@ CASES = [
     case("batch-vertex-gemini-2.5-pro-cached-at-standard", "gemini-2.5-pro", "2025-08-01", "0.11875",
          price_model="vertex/gemini-2.5-pro", platform="vertex", input_uncached=100_000, cache_read=50_000,
          output=10_000, service_tier="batch"),
+    # Vertex batch prediction before the Gemini API's Batch Mode (vertex.toml's own rules, to 2025-07-07).
+    # Gemini 2.0 Flash on Vertex (API price 0.10 / 0.025 / 0.40, inherited) at half of every rate:
+    # 100,000×0.05 + 40,000×0.0125 + 10,000×0.20 = 5,000 + 500 + 2,000 = 7,500 → 0.0075
+    # (standard: 10,000 + 1,000 + 4,000 = 15,000 → 0.015, exactly twice)
+    case("batch-vertex-gemini-2.0-flash-2025-03-half", "gemini-2.0-flash", "2025-03-03", "0.0075",
+         price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=100_000, cache_read=40_000,
+         output=10_000, service_tier="batch"),
+    # its first second on Vertex (2.0 Flash GA): 1,000,000×0.05 + 100,000×0.20 = 50,000 + 20,000 → 0.07
+    case("batch-vertex-gemini-2.0-flash-ga-second", "gemini-2.0-flash-001", "2025-02-05T00:00:00", "0.07",
+         price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=1_000_000, output=100_000,
+         service_tier="batch"),
+    # one second earlier Vertex has no per-token 2.0 Flash price at all (batch or not)
+    case("batch-vertex-gemini-2.0-flash-before-ga", "gemini-2.0-flash-001", "2025-02-04T23:59:59", None,
+         status="no_price_at_date", price_model="vertex/gemini-2.0-flash", platform="vertex",
+         input_uncached=1_000, output=1_000, service_tier="batch"),
+    # Gemini 2.0 Flash-Lite (0.075 / 0.30) at half: 1,000,000×0.0375 + 100,000×0.15 = 37,500 + 15,000 → 0.0525
+    case("batch-vertex-gemini-2.0-flash-lite-2025-03", "gemini-2.0-flash-lite", "2025-03-01", "0.0525",
+         price_model="vertex/gemini-2.0-flash-lite", platform="vertex", input_uncached=1_000_000,
+         output=100_000, service_tier="batch"),
+    # Gemini 2.5 Pro preview, the last second before 2025-07-07: cache reads at the standard rate (the Vertex
+    # discounts do not stack). Prompt 150,000 + 50,000 = 200,000 (≤200k band):
+    # 150,000×0.625 + 50,000×0.125 + 1,000×5 = 93,750 + 6,250 + 5,000 = 105,000 → 0.105
+    case("batch-vertex-gemini-2.5-pro-before-batch-mode-200000", "gemini-2.5-pro-preview-05-06",
+         "2025-07-06T23:59:59", "0.105", price_model="vertex/gemini-2.5-pro", platform="vertex",
+         input_uncached=150_000, cache_read=50_000, output=1_000, service_tier="batch"),
+    # prompt 200,001, the >200k band (2.50 / 0.25 / 15) halved except cache reads:
+    # 150,001×1.25 + 50,000×0.25 + 1,000×7.50 = 187,501.25 + 12,500 + 7,500 = 207,501.25 → 0.20750125
+    case("batch-vertex-gemini-2.5-pro-before-batch-mode-200001", "gemini-2.5-pro", "2025-05-01", "0.20750125",
+         price_model="vertex/gemini-2.5-pro", platform="vertex", input_uncached=150_001, cache_read=50_000,
+         output=1_000, service_tier="batch"),
+    # Gemini 2.5 Flash preview (0.15 / 0.0375 / 3.50): 100,000×0.075 + 100,000×0.0375 + 10,000×1.75
+    # = 7,500 + 3,750 + 17,500 = 28,750 → 0.02875
+    case("batch-vertex-gemini-2.5-flash-preview-cached-at-standard", "gemini-2.5-flash-preview-05-20",
+         "2025-06-01", "0.02875", price_model="vertex/gemini-2.5-flash", platform="vertex",
+         input_uncached=100_000, cache_read=100_000, output=10_000, service_tier="batch"),
+    # Gemini 1.5 stays unpriced on Vertex (per-character billing), batch included
+    case("batch-vertex-gemini-1.5-flash-unpriced", "gemini-1.5-flash-002", "2024-11-01", None,
+         status="unpriced_model", price_model=None, platform="vertex", input_uncached=1_000, output=1_000,
+         service_tier="batch"),
     # Gemini 3.1 Flash-Lite halves caching: 100,000×0.125 + 100,000×0.0125 + 10,000×0.75
     # = 12,500 + 1,250 + 7,500 = 21,250 → 0.02125
     case("batch-gemini-3.1-flash-lite-cached-halved", "gemini-3.1-flash-lite", "2026-05-01", "0.02125",

@@ -317,6 +317,46 @@ def test_azure_inherits_openai_with_aliases_and_vertex_excludes_per_character_mo
     assert on("vertex", "gemini-1.5-flash", "2025-01-01", **ONE_AND_ONE)[1] == "unpriced_model"
 
 
+def test_vertex_batch_prediction_before_the_gemini_api_batch_mode() -> None:
+    """Vertex's own batch rules (vertex.toml) end where the inherited Gemini API rules start (2025-07-07): the
+    price does not jump at the seam; the Gemini API itself had no batch tier before that day (flagged,
+    standard rate)."""
+    con = store()
+    from finops.ingest import normalise_model_sql
+
+    def call(platform: str, raw: str, at: str, **kw: Any) -> str:
+        model = con.execute(f"select {normalise_model_sql('?')}", [raw]).fetchone()
+        assert model is not None
+        return add_call(con, model[0], ts(at), platform=platform, model_raw=raw, service_tier="batch", **kw)
+
+    cols = "cost_usd, price_status, price_model"
+    # Gemini 2.5 Flash GA 0.30 / 0.03 / 2.50 on Vertex: batch 0.15 / 0.03 (cache at standard) / 1.25:
+    # 1M × 0.15 + 1M × 0.03 + 1M × 1.25 = 1.43 on both sides of the seam
+    flash = {"input_uncached": M, "cache_read": M, "output": M}
+    before = call("vertex", "gemini-2.5-flash", "2025-07-06T23:59:59", **flash)
+    after = call("vertex", "gemini-2.5-flash", "2025-07-07T00:00:00", **flash)
+    # Gemini 2.0 Flash (0.10 / 0.025 / 0.40): batch halves every rate: 0.05 + 0.0125 + 0.20 = 0.2625 both sides
+    before20 = call("vertex", "gemini-2.0-flash", "2025-07-06T23:59:59", **flash)
+    after20 = call("vertex", "gemini-2.0-flash", "2025-07-07T00:00:00", **flash)
+    # the Gemini API (first party) before its Batch Mode: standard 0.30 + 0.03 + 2.50 = 2.83, flagged
+    api = call("", "gemini-2.5-flash", "2025-07-06T23:59:59", **flash)
+    for key in (before, after):
+        assert row(con, key, cols) == (D("1.43"), "priced", "vertex/gemini-2.5-flash")
+    for key in (before20, after20):
+        assert row(con, key, cols) == (D("0.2625"), "priced", "vertex/gemini-2.0-flash")
+    assert row(con, api, cols) == (D("2.83"), "tier_not_in_table", "gemini-2.5-flash")
+
+
+def test_codex_auto_review_on_the_platform_codex_writes() -> None:
+    """Codex rollouts under ChatGPT sign-in have no model_provider: platform 'openai' (finops/ingest/codex.py),
+    which has no price file and falls back to first-party names, where the dated codex-auto-review alias is."""
+    # 100,000 in + 100,000 out (under the 272k cliff). gpt-5.4 2.50 / 15: 0.25 + 1.50 = 1.75;
+    # gpt-5.6-luna after the 2026-07-30 cut 0.20 / 1.20: 0.02 + 0.12 = 0.14
+    tokens = {"input_uncached": 100_000, "output": 100_000}
+    assert on("openai", "codex-auto-review", "2026-06-01", **tokens)[:3] == (D("1.75"), "priced", "gpt-5.4")
+    assert on("openai", "codex-auto-review", "2026-08-01", **tokens)[:3] == (D("0.14"), "priced", "gpt-5.6-luna")
+
+
 def test_openrouter_ids_map_to_the_upstream_price() -> None:
     # anthropic/claude-sonnet-4.5 → claude-sonnet-4.5 (ingest) → Sonnet 4.5 3 / 15
     assert on("openrouter", "anthropic/claude-sonnet-4.5", "2026-06-01", **ONE_AND_ONE)[:3] == (
