@@ -163,6 +163,63 @@ def test_bedrock_converse_and_invocation_log_share_the_request_id_key(tmp_path: 
     assert [r.calls for r in res] == [1, 0] and [r.duplicates for r in res] == [1, 1]
 
 
+def test_bedrock_converse_javascript_sdk_request_id_keys_the_call(tmp_path: Path) -> None:
+    """The AWS SDK for JavaScript v3 returns the request id in `$metadata.requestId` (smithy ResponseMetadata:
+    httpStatusCode, requestId, extendedRequestId, cfId, attempts, totalRetryDelay), not boto3's
+    ResponseMetadata.RequestId: a logged JS response must get the key `bedrock:<id>`, the one its invocation log
+    gets, or the call is counted twice."""
+    meta = {"httpStatusCode": 200, "requestId": "7c1f-js", "attempts": 1, "totalRetryDelay": 0}
+    body = converse({"inputTokens": 120, "outputTokens": 30, "totalTokens": 150}, **{"$metadata": meta})
+    line = {"timestamp": "2025-08-15T15:29:08Z", "modelId": "amazon.nova-pro-v1:0", "response": body}
+    a = write(tmp_path, "js.jsonl", [line])
+    b = write(tmp_path, "inv.jsonl", [invocation("7c1f-js", 120, 30, modelId="amazon.nova-pro-v1:0")])
+    con, res = run(tmp_path, a, b)
+    assert [r.format for r in res] == ["bedrock.converse", "bedrock.invocation_log"]
+    assert [(r.calls, r.duplicates) for r in res] == [(1, 0), (0, 1)]
+    (row,) = rows(con)
+    assert row["dedupe_key"] == "bedrock:7c1f-js" and row["request_id"] == "7c1f-js"
+
+
+def test_bedrock_converse_stream_counts_the_metadata_event_once(tmp_path: Path) -> None:
+    """ConverseStream events as an application logs them, one per line (AWS Bedrock API reference,
+    ConverseStreamOutput: messageStart, contentBlockStart, contentBlockDelta, contentBlockStop, messageStop, metadata;
+    ConverseStreamMetadataEvent: usage (TokenUsage), metrics.latencyMs, serviceTier). Only `metadata` carries usage:
+    one call per stream, the other events skipped (not quarantined), and the envelope's `metadata` key is not
+    mistaken for tags when it is the stream's metadata event."""
+    events: list[dict[str, Any]] = [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockDelta": {"delta": {"text": SECRET}, "contentBlockIndex": 0}},
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "end_turn"}},
+        {
+            "metadata": {
+                "usage": {
+                    "inputTokens": 25,
+                    "outputTokens": 60,
+                    "totalTokens": 1385,
+                    "cacheReadInputTokens": 1200,
+                    "cacheWriteInputTokens": 100,
+                },
+                "metrics": {"latencyMs": 1433},
+                "serviceTier": {"type": "flex"},
+            }
+        },
+    ]
+    env = {"timestamp": "2025-08-15T15:29:08Z", "modelId": SONNET4_PROFILE}
+    bare = [{**env, "requestId": "st-1", **e} for e in events]  # the event's key beside the envelope fields
+    wrapped = [{**env, "requestId": "st-2", "tags": {"team": "search"}, "response": e} for e in events]
+    con, (res,) = run(tmp_path, write(tmp_path, "stream.jsonl", bare + wrapped))
+    assert res.format == "bedrock.converse"
+    assert res.calls == 2 and res.skip_reasons == {"stream event without usage (ConverseStream)": 8}
+    got = rows(con)
+    assert [buckets(r) for r in got] == [(25, 1200, 100, 0, 60, 0)] * 2
+    assert [r["dedupe_key"] for r in got] == ["bedrock:st-1", "bedrock:st-2"]
+    assert [r["tags"] for r in got] == [{}, {"team": "search"}]
+    assert {r["service_tier"] for r in got} == {"flex"}
+    assert quarantine(con) == []
+    no_content_stored(con)
+
+
 # ------------------------------------------------------------------ Bedrock invocation logs
 
 

@@ -7,9 +7,16 @@ the writes by TTL (`1h` → cache_write_1h, the rest 5-minute); without it every
 
 The body names neither the model nor the call: the model comes from the application log's envelope
 (`modelId`, `model_id` or `model` beside the body, or a `modelId` added to the body), the request id
-from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` (dedupe key `bedrock:<id>`,
-the same key as the invocation logs give the call). A body without a model id is quarantined. Time:
-the envelope's, else boto3's `ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
+from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` / the JavaScript SDK v3's
+`$metadata.requestId` (dedupe key `bedrock:<id>`, the same key as the invocation logs give the call). A
+body without a model id is quarantined. Time: the envelope's, else boto3's
+`ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
+
+ConverseStream: the SDKs yield one event per item (`messageStart`, `contentBlockStart`,
+`contentBlockDelta`, `contentBlockStop`, `messageStop`, then `metadata`); logged one per line (bare or in
+an envelope), only the `metadata` event is a call: it carries the stream's whole `usage` (the same
+TokenUsage as Converse) and `metrics.latencyMs` (AWS Bedrock API reference, ConverseStreamMetadataEvent
+and ConverseStreamOutput). The other events are skipped as stream events, never quarantined.
 """
 
 from __future__ import annotations
@@ -22,22 +29,30 @@ from finops.ingest._common import status_cols, struct, unwrap_py
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
+USAGE = {
+    "inputTokens": "BIGINT",
+    "outputTokens": "BIGINT",
+    "totalTokens": "BIGINT",
+    "cacheReadInputTokens": "BIGINT",
+    "cacheReadInputTokenCount": "BIGINT",
+    "cacheWriteInputTokens": "BIGINT",
+    "cacheWriteInputTokenCount": "BIGINT",
+    "cacheDetails": [CACHE_DETAIL],
+}
+# ConverseStreamOutput members other than `metadata` (AWS Bedrock API reference): no usage
+STREAM_EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
 BODY = {
-    "usage": {
-        "inputTokens": "BIGINT",
-        "outputTokens": "BIGINT",
-        "totalTokens": "BIGINT",
-        "cacheReadInputTokens": "BIGINT",
-        "cacheReadInputTokenCount": "BIGINT",
-        "cacheWriteInputTokens": "BIGINT",
-        "cacheWriteInputTokenCount": "BIGINT",
-        "cacheDetails": [CACHE_DETAIL],
-    },
+    "usage": USAGE,
     "stopReason": "VARCHAR",
     "modelId": "VARCHAR",
     "requestId": "VARCHAR",
     "serviceTier": "JSON",
     "ResponseMetadata": {"RequestId": "VARCHAR", "HTTPHeaders": {"date": "VARCHAR"}},
+    # the JavaScript SDK v3 puts the request id here (smithy ResponseMetadata: httpStatusCode, requestId, ...)
+    "$metadata": {"requestId": "VARCHAR"},
+    # a ConverseStream `metadata` event: the stream's usage, metrics, service tier
+    "metadata": {"usage": USAGE, "serviceTier": "JSON"},
+    **{k: "JSON" for k in STREAM_EVENTS},
 }
 ENVELOPE = {
     **{k: "JSON" for k in ENVELOPE_BODY_KEYS},
@@ -87,25 +102,30 @@ class BedrockConverse(LogFormat):
         def one(r: dict[str, Any]) -> bool:
             b = unwrap_py(r)
             u = b.get("usage")
-            return (
-                isinstance(u, dict)
-                and "inputTokens" in u
-                and ("stopReason" in b or "metrics" in b or "output" in b)
-                and "schemaType" not in r
-            )
+            if "schemaType" in r:
+                return False
+            if isinstance(u, dict):
+                return "inputTokens" in u and ("stopReason" in b or "metrics" in b or "output" in b)
+            meta = b.get("metadata")  # a ConverseStream metadata event, or the events before it
+            if isinstance(meta, dict) and isinstance(meta.get("usage"), dict):
+                return "inputTokens" in meta["usage"] and "metrics" in meta
+            return len(b) <= 6 and any(isinstance(b.get(k), dict) for k in STREAM_EVENTS)
 
         return any(one(r) for r in records)
 
     def sql(self) -> str:
         problem = f"""case
-            when b.usage is null then 'no usage object'
-            when b.usage.inputTokens is null then 'usage has no inputTokens'
-            when b.usage.outputTokens is null then 'usage has no outputTokens'
+            when u is null then 'no usage object'
+            when u.inputTokens is null then 'usage has no inputTokens'
+            when u.outputTokens is null then 'usage has no outputTokens'
             when model is null or trim(model) = '' then '{NO_MODEL}'
         end"""
-        tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
+        events = " or ".join(f"b.{k} is not null" for k in STREAM_EVENTS)
+        skip = f"case when u is null and ({events}) then 'stream event without usage (ConverseStream)' end"
+        tier_json = "coalesce(b.serviceTier, b.metadata.serviceTier)"
+        tier = f"coalesce({tier_json} ->> '$.type', {tier_json} ->> '$')"
         cols = staged_select(
-            **status_cols("problem"),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key="coalesce('bedrock:' || rid, 'md5:' || md5(raw))",
             record_kind="'call'",
@@ -117,10 +137,13 @@ class BedrockConverse(LogFormat):
             model_raw="model",
             service_tier=tier_sql(tier),
             region="coalesce(env.region, nullif(regexp_extract(model, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
-            tags=map_concat_sql(json_map_sql("env.metadata"), json_map_sql("env.tags")),
+            # an envelope's `metadata` holds tags, unless it is the stream's metadata event itself
+            tags=map_concat_sql(
+                json_map_sql("case when b.metadata.usage is null then env.metadata end"), json_map_sql("env.tags")
+            ),
             request_id="rid",
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
-            **converse_buckets("b.usage"),
+            **converse_buckets("u"),
         )
         bodies = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
         src = f"""
@@ -132,13 +155,16 @@ class BedrockConverse(LogFormat):
         src = layer(
             src,
             model="coalesce(env.modelId, env.model_id, b.modelId, env.model)",
-            rid="coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId)",
+            rid="""coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId,
+                            b."$metadata".requestId)""",
             env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
+            u="coalesce(b.usage, b.metadata.usage)",
         )
         src = layer(
             src,
             env_ts=ts_sql("env_time"),
             http_ts="try_strptime(b.ResponseMetadata.HTTPHeaders.date, '%a, %d %b %Y %H:%M:%S GMT')",
             problem=problem,
+            skip=skip,
         )
         return f"select {cols}\nfrom ({with_vendor(src, 'model')})"
