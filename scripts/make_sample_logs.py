@@ -2840,7 +2840,7 @@ def invocation_record(w: Writer, rng: random.Random, c: Call, op: str, text_logg
             "inferenceConfig": {"maxTokens": 2048},
         }
         resp = converse_body(rng, c, "both")
-        if op == "ConverseStream":  # streams log their chunks as an array (its cacheDetails are not read)
+        if op == "ConverseStream":  # streams log their events as an array (usage in the metadata event)
             out["outputBodyJson"] = [
                 {"messageStart": {"role": "assistant"}},
                 {"contentBlockDelta": {"delta": {"text": PLACEHOLDER}, "contentBlockIndex": 0}},
@@ -2849,7 +2849,7 @@ def invocation_record(w: Writer, rng: random.Random, c: Call, op: str, text_logg
             ]
         else:
             out["outputBodyJson"] = resp
-    if "outputBodyJson" not in out or op == "ConverseStream":  # no readable body: all writes are 5m
+    if "outputBodyJson" not in out:  # no readable body: all writes are 5m
         c.cache_write_5m, c.cache_write_1h = cw, 0
     inp["inputTokenCount"] = c.input_uncached
     if c.cache_read or cw:

@@ -333,6 +333,134 @@ def test_bedrock_cloudwatch_wrappers_are_unwrapped(tmp_path: Path) -> None:
     assert llama["provider"] == "meta" and llama["model"] == "llama3-3-70b-instruct"
 
 
+def test_bedrock_cloudwatch_subscription_payloads_are_unwrapped(tmp_path: Path) -> None:
+    """What a CloudWatch Logs subscription filter sends to Firehose / Lambda: `{"messageType": "DATA_MESSAGE",
+    "owner", "logGroup", "logStream", "subscriptionFilters", "logEvents": [{"id", "timestamp", "message"}]}` (AWS
+    Powertools CloudWatchLogsDecode schema; boto3 put_subscription_filter: gzip-compressed payloads). Firehose writes
+    the payloads to S3 back to back (no separator) or one per line; a CONTROL_MESSAGE holds no log events."""
+
+    def payload(*rids: str, kind: str = "DATA_MESSAGE") -> dict[str, Any]:
+        events = [
+            {"id": f"3695{i}", "timestamp": 1755271748000, "message": json.dumps(invocation(r, 10, 2))}
+            for i, r in enumerate(rids)
+        ]
+        return {
+            "messageType": kind,
+            "owner": "123456789012",
+            "logGroup": "/aws/bedrock/modelinvocations",
+            "logStream": "aws/bedrock/modelinvocations",
+            "subscriptionFilters": ["to-firehose"],
+            "logEvents": events,
+        }
+
+    control = payload(kind="CONTROL_MESSAGE")
+    control["logEvents"] = [{"id": "", "timestamp": 1755271748000, "message": "CWL CONTROL MESSAGE: Checking health"}]
+    back_to_back = "".join(json.dumps(x) for x in (control, payload("f1", "f2"), payload("f3")))
+    a = write(tmp_path, "firehose-1-2025-08-15-15-29-08", back_to_back.encode())
+    b = write(tmp_path, "firehose-2.jsonl.gz", [payload("l1"), payload("l2", "f1")])
+    for path in (a, b):
+        box = inspect(path)
+        assert detect(box.sample, box.kind) == ["bedrock.invocation_log"], path.name
+    con, res = run(tmp_path, a, b)
+    assert [(r.format, r.calls, r.duplicates) for r in res] == [
+        ("bedrock.invocation_log", 3, 0),
+        ("bedrock.invocation_log", 2, 1),
+    ]
+    got = rows(con)
+    assert [r["request_id"] for r in got] == ["f1", "f2", "f3", "l1", "l2"]
+    assert [r["source_line"] for r in got[3:]] == [1, 2]  # a JSONL payload's events keep the file's line
+    assert {buckets(r) for r in got} == {(10, 0, 0, 0, 2, 0)} and quarantine(con) == []
+
+
+def test_bedrock_streamed_invocations_read_usage_from_the_event_array(tmp_path: Path) -> None:
+    """Streamed calls log `output.outputBodyJson` as an array of the stream's events (reference log_formats.md §3.12).
+    The cache-write TTL split is only there: Converse `metadata.usage.cacheDetails` (TokenUsage.cacheDetails, AWS
+    Bedrock API reference: "Detailed breakdown of cache writes by TTL", 1h before 5m) and an Anthropic stream's
+    `message_start.message.usage.cache_creation`; a stream whose top-level counts are missing takes them from its
+    Converse metadata event."""
+    usage = {
+        "inputTokens": 40,
+        "outputTokens": 90,
+        "totalTokens": 1430,
+        "cacheReadInputTokens": 1000,
+        "cacheWriteInputTokens": 300,
+        "cacheDetails": [{"inputTokens": 200, "ttl": "1h"}, {"inputTokens": 100, "ttl": "5m"}],
+    }
+    converse_events = [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockDelta": {"delta": {"text": SECRET}, "contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "end_turn"}},
+        {"metadata": {"usage": usage, "metrics": {"latencyMs": 2100}}},
+    ]
+    cs = invocation("cs", 40, 90, operation="ConverseStream")
+    cs["input"].update(cacheReadInputTokenCount=1000, cacheWriteInputTokenCount=300)
+    cs["output"]["outputBodyJson"] = converse_events
+    bare = invocation("cs-no-counts", None, None, operation="ConverseStream")  # counts only in the events
+    bare["output"]["outputBodyJson"] = converse_events
+    # message_start's usage: input and cache counts final, output a placeholder (the final one is in message_delta)
+    start_usage: dict[str, Any] = {"input_tokens": 40, "output_tokens": 1, "cache_read_input_tokens": 1000}
+    start_usage["cache_creation_input_tokens"] = 300
+    start_usage["cache_creation"] = {"ephemeral_5m_input_tokens": 50, "ephemeral_1h_input_tokens": 250}
+    anthropic_events = [
+        {
+            "type": "message_start",
+            "message": {"id": "msg_bdrk_01S", "model": "claude-sonnet-4-20250514", "usage": start_usage},
+        },
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": SECRET}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 90}},
+        {"type": "message_stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 40, "outputTokenCount": 90}},
+    ]
+    im = invocation("im", 40, 90, operation="InvokeModelWithResponseStream")
+    im["input"].update(cacheReadInputTokenCount=1000, cacheWriteInputTokenCount=300)
+    im["output"]["outputBodyJson"] = anthropic_events
+    con, (res,) = run(tmp_path, write(tmp_path, "streams.jsonl", [cs, bare, im]))
+    assert res.format == "bedrock.invocation_log" and res.calls == 3 and quarantine(con) == []
+    got = {r["request_id"]: buckets(r) for r in rows(con)}
+    assert got == {
+        "cs": (40, 1000, 100, 200, 90, 0),
+        "cs-no-counts": (40, 1000, 100, 200, 90, 0),
+        "im": (40, 1000, 50, 250, 90, 0),
+    }
+    no_content_stored(con)
+
+
+def test_bedrock_application_inference_profile_takes_the_model_from_the_body(tmp_path: Path) -> None:
+    """An application inference profile ARN (`arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>`,
+    AWS Bedrock user guide, inference profiles) does not name its model; an Anthropic InvokeModel body does (`model`,
+    or `message_start.message.model` in a streamed body). Then the body's model is priced and the profile kept as a
+    tag; a profile call without a body (text logging off, Converse bodies) stays unresolved, never guessed."""
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k3x9q2m7w1z4"
+    body = {
+        "id": "msg_bdrk_01A",
+        "type": "message",
+        "model": "claude-3-5-haiku-20241022",
+        "content": [{"type": "text", "text": SECRET}],
+    }
+    body["usage"] = {"input_tokens": 500, "output_tokens": 70}
+    plain = invocation("p1", 500, 70, operation="InvokeModel", modelId=arn)
+    plain["output"]["outputBodyJson"] = body
+    streamed = invocation("p2", 500, 70, operation="InvokeModelWithResponseStream", modelId=arn)
+    streamed["output"]["outputBodyJson"] = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_bdrk_01B",
+                "model": "claude-3-5-haiku-20241022",
+                "usage": {"input_tokens": 500, "output_tokens": 1},
+            },
+        },
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 70}},
+    ]
+    hidden = invocation("p3", 500, 70, modelId=arn)  # no body
+    con, (res,) = run(tmp_path, write(tmp_path, "app.jsonl", [plain, streamed, hidden]))
+    assert res.calls == 3
+    got = {r["request_id"]: r for r in rows(con)}
+    assert [got[k]["model"] for k in ("p1", "p2")] == ["claude-3-5-haiku-20241022"] * 2
+    assert [got[k]["provider"] for k in ("p1", "p2", "p3")] == ["anthropic", "anthropic", "unknown"]
+    assert got["p1"]["tags"]["inference_profile"] == "k3x9q2m7w1z4"
+    assert got["p3"]["model_raw"] == arn and "inference_profile" not in got["p3"]["tags"]
+
+
 # ------------------------------------------------------------------ Bedrock InvokeModel (Anthropic) and Azure
 
 
