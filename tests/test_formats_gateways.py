@@ -670,6 +670,93 @@ def test_openrouter_stream_and_response_of_one_generation_are_one_call(tmp_path:
     assert row["dedupe_key"] == f"openrouter:{gid}" and row["reported_cost"] == Decimal("0.001300000000")
 
 
+def generation_stats(gid: str, model: str, **kw: Any) -> dict[str, Any]:
+    """A `GET /api/v1/generation?id=` record's `data` (OpenRouter API reference, Get a generation)."""
+    return {
+        "id": gid,
+        "upstream_id": "chatcmpl-791bcf62",
+        "total_cost": 0.0015,
+        "cache_discount": None,
+        "upstream_inference_cost": None,
+        "provider_name": "Anthropic",
+        "created_at": "2025-07-20T08:00:03.433273+00:00",
+        "model": model,
+        "app_id": None,
+        "streamed": True,
+        "cancelled": False,
+        "latency": 1250,
+        "moderation_latency": None,
+        "generation_time": 1200,
+        "tokens_prompt": 4870,
+        "tokens_completion": 390,
+        "native_tokens_prompt": 5000,
+        "native_tokens_completion": 400,
+        "native_tokens_reasoning": 120,
+        "native_tokens_cached": 3000,
+        "native_tokens_completion_images": 0,
+        "num_media_prompt": None,
+        "num_search_results": None,
+        "origin": "",
+        "usage": 0.0015,
+        "is_byok": False,
+        "finish_reason": "stop",
+        "native_finish_reason": "end_turn",
+        "external_user": "user-123",
+        "api_type": "completions",
+        **kw,
+    }
+
+
+def test_openrouter_generation_stats_native_counts_and_total_cost(tmp_path: Path) -> None:
+    """Generation stats, as saved from the API (`{"data": {...}}`), bare, or as the TypeScript SDK's camelCase object
+    (GenerationResponseData: totalCost, nativeTokensPrompt, ...). The billed counts are `native_tokens_*` with the chat
+    usage convention (cached inside the prompt, reasoning inside the completion; OpenRouter docs, Usage Accounting:
+    counts "using the model's native tokenizer"), `tokens_*` (normalised) only without them; `total_cost` is the
+    reported cost, exact; the key is the chat response's, so stats of a generation already logged add nothing."""
+    camel = {
+        "id": "gen-1753000002-Cc3",
+        "totalCost": 0.00042,
+        "createdAt": "2025-07-20T08:10:00+00:00",
+        "model": "openai/gpt-4o-mini",
+        "providerName": "OpenAI",
+        "nativeTokensPrompt": 900,
+        "nativeTokensCompletion": 50,
+        "nativeTokensCached": 0,
+        "isByok": True,
+        "streamed": False,
+    }
+    normalized_only = generation_stats("gen-1753000003-Dd4", "meta-llama/llama-3.3-70b-instruct", total_cost="0.0001")
+    for k in ("native_tokens_prompt", "native_tokens_completion", "native_tokens_reasoning", "native_tokens_cached"):
+        normalized_only[k] = None
+    lines = [
+        {"data": generation_stats("gen-1753000000-Aa1", "anthropic/claude-sonnet-4")},
+        camel,
+        normalized_only,
+        {"data": {"id": "gen-1753000004-Ee5", "total_cost": 0.0, "model": "openai/gpt-4o-mini"}},  # no counts
+    ]
+    path = write(tmp_path, "generations.jsonl", lines)
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["openrouter.generation"]
+    response = openrouter("gen-1753000000-Aa1", "anthropic/claude-sonnet-4", prompt_tokens=5000, completion_tokens=400)
+    con, res = run(tmp_path, path, write(tmp_path, "responses.jsonl", [response]))
+    assert [(r.format, r.calls, r.duplicates) for r in res] == [("openrouter.generation", 3, 0), ("openrouter", 0, 1)]
+    got = {r["request_id"]: r for r in rows(con)}
+    first = got["gen-1753000000-Aa1"]
+    assert buckets(first) == (2000, 3000, 0, 0, 400, 120)
+    assert (
+        first["reported_cost"] == Decimal("0.001500000000") and first["dedupe_key"] == "openrouter:gen-1753000000-Aa1"
+    )
+    assert (first["provider"], first["platform"], first["model"]) == ("anthropic", "openrouter", "claude-sonnet-4")
+    assert first["tags"] == {"upstream": "Anthropic", "byok": "false", "user": "user-123"}
+    assert first["ts"] == datetime(2025, 7, 20, 8, 0, 3, 433273, tzinfo=UTC)
+    assert buckets(got["gen-1753000002-Cc3"]) == (900, 0, 0, 0, 50, 0)
+    assert got["gen-1753000002-Cc3"]["reported_cost"] == Decimal("0.000420000000")
+    assert got["gen-1753000002-Cc3"]["tags"] == {"upstream": "OpenAI", "byok": "true"}
+    assert buckets(got["gen-1753000003-Dd4"]) == (4870, 0, 0, 0, 390, 0)
+    assert json.loads(got["gen-1753000003-Dd4"]["extra"])["token_counts"] == "normalized"
+    assert quarantine(con) == [(4, "no native_tokens_prompt / tokens_prompt")]
+
+
 def test_plain_openai_streams_stay_openai(tmp_path: Path) -> None:
     """A gen- id alone (other gateways use it too) does not make a stream OpenRouter's: it needs the
     upstream provider or usage.cost; OpenAI's own chunks stay with openai.chat_stream."""
