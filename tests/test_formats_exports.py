@@ -221,6 +221,58 @@ def test_openai_dashboard_csvs_floats_false_blank_rows(tmp_path: Path) -> None:
     assert _tok(b) == (6_000, 4_000, 0, 0, 500, 0) and b["request_count"] == 12 and b["source_line"] == 2
 
 
+def test_openai_usage_buckets_move_audio_out_of_text_input_and_output(tmp_path: Path) -> None:
+    """OpenAI's Usage API schema (openai-ruby SDK, OrganizationUsageCompletionsResult): `input_tokens` "including
+    cached and cache-write tokens ... text, audio, and image tokens", `output_tokens` "across text, audio, and image
+    outputs", `input_audio_tokens` "uncached audio input tokens" (beside `input_cached_audio_tokens`),
+    `output_audio_tokens` "audio output tokens". Audio is priced at its own rates, so it leaves input_uncached and
+    output for audio_in / audio_out (as on calls), in the API page and in the dashboard activity CSV alike; never more
+    audio than the uncached input."""
+    realtime = _usage_result(
+        model="gpt-4o-realtime-preview-2024-12-17",
+        input_tokens=50_000,
+        input_cached_tokens=20_000,
+        input_uncached_tokens=30_000,
+        input_text_tokens=6_000,
+        input_cached_text_tokens=5_000,
+        input_audio_tokens=24_000,
+        input_cached_audio_tokens=15_000,
+        output_tokens=9_000,
+        output_text_tokens=1_000,
+        output_audio_tokens=8_000,
+        num_model_requests=40,
+    )
+    # older pages: no uncached/cached split per modality; audio never exceeds the uncached input
+    old = _usage_result(model="gpt-4o-audio-preview-2024-12-17", input_tokens=3_000, input_cached_tokens=2_000)
+    old.update(input_audio_tokens=2_500, output_tokens=700, output_audio_tokens=650)
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "usage.json", _usage_page([realtime, old])))
+    assert res.calls == 2 and res.quarantined == 0
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select model_raw, input_uncached, cache_read, output, audio_in, audio_out from usage"
+        ).fetchall()
+    }
+    assert got == {
+        "gpt-4o-realtime-preview-2024-12-17": (6_000, 20_000, 1_000, 24_000, 8_000),
+        "gpt-4o-audio-preview-2024-12-17": (0, 2_000, 50, 1_000, 650),
+    }
+    activity = (
+        "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,"
+        "batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens,input_text_tokens,"
+        "output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens\n"
+        "1748736000,1748822400,2025-06-01T00:00:00+00:00,2025-06-02T00:00:00+00:00,,40.0,,,"
+        "gpt-4o-realtime-preview-2024-12-17,FALSE,,50000.0,9000.0,20000.0,30000.0,6000.0,1000.0,5000.0,24000.0,"
+        "15000.0,8000.0\n"
+    )
+    con2 = _store()
+    (csv_res,) = _ingest(con2, _write(tmp_path, "activity.csv", activity))
+    assert csv_res.format == "openai.dashboard_csv" and csv_res.calls == 1
+    row = con2.execute("select input_uncached, cache_read, output, audio_in, audio_out from usage").fetchone()
+    assert row == (6_000, 20_000, 1_000, 24_000, 8_000)
+
+
 # ------------------------------------------------------------------ Anthropic reports
 
 
