@@ -449,6 +449,51 @@ def test_focus_token_rows_are_buckets_other_rows_cost_lines(tmp_path: Path) -> N
     assert cost == (Decimal("10.5"), Decimal("12.6"))
 
 
+def test_focus_custom_x_columns_are_kept_and_tell_rows_apart(tmp_path: Path) -> None:
+    """FOCUS spec, Column Naming and Ordering: custom columns "MUST be prefixed with a consistent x_ prefix" (e.g.
+    Microsoft's x_SkuMeterName, x_ResourceGroupName). They are unknown fields to keep (in extra, by name), and two
+    charges that differ only in them are two rows, not one row and a duplicate. A FOCUS 1.0 file (ProviderName,
+    PublisherName; no ServiceProviderName / HostProviderName, which 1.3 uses) reads the same way, CSV or Parquet."""
+    header = [
+        "BilledCost",
+        "EffectiveCost",
+        "BillingCurrency",
+        "ChargeCategory",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "ConsumedQuantity",
+        "ConsumedUnit",
+        "ProviderName",
+        "PublisherName",
+        "InvoiceIssuerName",
+        "ServiceName",
+        "SkuId",
+        "SkuPriceDetails",
+        "x_SkuMeterName",
+        "x_ResourceGroupName",
+    ]
+    details = json.dumps({"ModelId": "gpt-4o-2024-08-06", "TokenDirection": "Input", "TokenCacheAction": "Uncached"})
+    common = ["Usage", "2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z", "1000000", "Tokens"]
+    common += ["Microsoft", "Microsoft", "Microsoft", "Azure OpenAI", "DZH318Z0BQ4L", details]
+    rows = [
+        ["2.50", "2.50", "USD", *common, "gpt-4o-0806 Inp glbl Tokens", "rg-search"],
+        ["2.50", "2.50", "USD", *common, "gpt-4o-0806 Inp glbl Tokens", "rg-support"],
+    ]
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "focus_1_0.csv", _csv([header, *rows])))
+    assert res.format == "focus" and (res.calls, res.duplicates) == (2, 0)
+    got = _rows(con)
+    assert [json.loads(r["extra"])["x_ResourceGroupName"] for r in got] == ["rg-search", "rg-support"]
+    assert {json.loads(r["extra"])["x_SkuMeterName"] for r in got} == {"gpt-4o-0806 Inp glbl Tokens"}
+    assert {(r["provider"], r["platform"], _tok(r)) for r in got} == {("openai", "azure", (1_000_000, 0, 0, 0, 0, 0))}
+    table = pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)})
+    pq.write_table(table, tmp_path / "focus_1_0.parquet")
+    con2 = _store()
+    (pres,) = _ingest(con2, tmp_path / "focus_1_0.parquet")
+    assert pres.format == "focus" and pres.calls == 2
+    assert sorted(json.loads(r["extra"])["x_ResourceGroupName"] for r in _rows(con2)) == ["rg-search", "rg-support"]
+
+
 # ------------------------------------------------------------------ llm logs.db (SQLite)
 
 
