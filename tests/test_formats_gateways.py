@@ -6,7 +6,9 @@ rule, and its detection; plus one test that exactly one format claims each sampl
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -331,6 +333,35 @@ def test_bedrock_cloudwatch_wrappers_are_unwrapped(tmp_path: Path) -> None:
     llama = rows(con, "dedupe_key = 'bedrock:i2'")[0]
     assert buckets(llama) == (33, 0, 0, 0, 7, 0) and llama["tags"] == {"team": "platform"}
     assert llama["provider"] == "meta" and llama["model"] == "llama3-3-70b-instruct"
+
+
+def test_bedrock_logs_insights_table_downloaded_as_csv(tmp_path: Path) -> None:
+    """The CloudWatch console downloads a Logs Insights result table as CSV: the query's fields as columns
+    (`fields @timestamp, @message, @logStream, @log` by default), the record JSON in `@message`, quoted with doubled
+    quotes. Its rows are the records (line numbers of the CSV); a row with a cut @message is quarantined there."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["@timestamp", "@message", "@logStream", "@log"])
+    for rid in ("q1", "q2"):
+        out.writerow(
+            [
+                "2025-08-15 15:29:08.000",
+                json.dumps(invocation(rid, 10, 2)),
+                "aws/bedrock/modelinvocations",
+                "1:/aws/bedrock",
+            ]
+        )
+    out.writerow(["2025-08-15 15:29:09.000", json.dumps(invocation("q3", 10, 2))[:80], "s", "1:/aws/bedrock"])
+    path = write(tmp_path, "logs-insights-results.csv", buf.getvalue())
+    box = inspect(path)
+    assert box.kind == "csv" and detect(box.sample, box.kind) == ["bedrock.invocation_log"]
+    con, (res,) = run(tmp_path, path)
+    assert res.format == "bedrock.invocation_log" and res.calls == 2
+    assert [(r["request_id"], r["source_line"], buckets(r)) for r in rows(con)] == [
+        ("q1", 2, (10, 0, 0, 0, 2, 0)),
+        ("q2", 3, (10, 0, 0, 0, 2, 0)),
+    ]
+    assert quarantine(con) == [(4, "malformed JSON (or not an object of this format)")]
 
 
 def test_bedrock_cloudwatch_subscription_payloads_are_unwrapped(tmp_path: Path) -> None:

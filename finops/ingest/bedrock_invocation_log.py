@@ -4,7 +4,8 @@ often .json.gz) or exported from CloudWatch Logs.
 CloudWatch exports are unwrapped first (`read`): a JSON list of `{"@message": "<json>", "@timestamp", …}`
 (console / PowerShell export, often with a UTF-8 BOM), Logs Insights results
 `{"results": [[{"field", "value"}, …]]}` (the `@message` field, else the row's fields rebuilt into an
-object), `{"events": [{"message": …}]}` (GetLogEvents / FilterLogEvents), and the payload a CloudWatch
+object; or that table downloaded as CSV from the console, with an `@message` column),
+`{"events": [{"message": …}]}` (GetLogEvents / FilterLogEvents), and the payload a CloudWatch
 Logs subscription filter sends to Firehose / Lambda / Kinesis, `{"messageType": "DATA_MESSAGE", "owner",
 "logGroup", "logStream", "subscriptionFilters", "logEvents": [{"id", "timestamp", "message"}]}` (AWS
 Powertools CloudWatchLogsDecode schema; boto3 put_subscription_filter docs), which Firehose writes to S3
@@ -40,6 +41,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from finops.ingest import register
 from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, ts_sql
@@ -152,6 +154,8 @@ class BedrockInvocationLog(LogFormat):
     identifies = "schemaType == 'ModelInvocationLog' (also inside CloudWatch @message / results / events)"
     example = "aispend ingest AWSLogs/123456789012/BedrockModelInvocationLogs/"
     priority = 5
+    # csv: a Logs Insights table downloaded as CSV (the query's fields as columns, `@message` among them)
+    containers = ("jsonl", "document", "array", "csv")
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
         for r in records:
@@ -163,7 +167,11 @@ class BedrockInvocationLog(LogFormat):
         return False
 
     def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
-        if container.kind == "document":
+        if container.kind == "csv":  # each row's @message (a row the CSV reader could not split: its text)
+            for t in read_all(path, container, ("@message",)):
+                raw = pc.coalesce(t.column("@message"), t.column("_raw"), pa.scalar("", pa.string()))
+                yield pa.table({"line": t.column("line"), "raw": raw})
+        elif container.kind == "document":
             doc = container.document
             texts = unwrap_cloudwatch(doc)
             if texts is None:
