@@ -169,6 +169,8 @@ def test_openai_costs_api_amount_number_or_string_is_exact(tmp_path: Path) -> No
             "project_id": None,
         },
         {"object": "organization.costs.result", "amount": {"value": 1, "currency": "eur"}, "line_item": "x"},
+        # `amount` is optional in the schema (openai-ruby OrganizationCostsResult): nothing billed, skipped
+        {"object": "organization.costs.result", "line_item": None, "project_id": "proj_2", "quantity": None},
     ]
     page = {
         "object": "page",
@@ -178,6 +180,7 @@ def test_openai_costs_api_amount_number_or_string_is_exact(tmp_path: Path) -> No
     (res,) = _ingest(con, _write(tmp_path, "costs.json", [page]))  # a JSON array of pages
     assert res.format == "openai.costs_api" and res.calls == 3 and res.quarantined == 1
     assert res.reject_reasons == {"amount in EUR: only USD is supported": 1}
+    assert res.skip_reasons == {"cost result without an amount": 1}
     rows = sorted(_rows(con), key=lambda r: r["reported_cost"])  # one page: every row is on line 1
     assert [r["reported_cost"] for r in rows] == [Decimal("0.06"), Decimal("0.123456789012"), Decimal("2.5")]
     assert [r["model_raw"] for r in rows] == ["gpt-4o-2024-08-06", "gpt-4o-2024-08-06", "web search tool calls"]

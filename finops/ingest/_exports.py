@@ -135,18 +135,23 @@ __all__ = [
 ]
 
 
-def openai_page_sql(page_struct: str, result_object: str, kind: str, results: str, cols: dict[str, str]) -> str:
+def openai_page_sql(
+    page_struct: str, result_object: str, kind: str, results: str, cols: dict[str, str], skip: str = "null"
+) -> str:
     """The SELECT of an OpenAI organization Usage or Costs API page: one row per result of each bucket.
 
     results: a query over `buckets(line, bk)` giving `line`, `r` (a result) and `problem` (why it cannot
-    be stored, or NULL); cols: the staged columns read from them. A result of another object type is
-    skipped, a page that is not JSON (or not a page) rejected whole. kind names them in reasons
-    ("completions usage", "costs")."""
+    be stored, or NULL); cols: the staged columns read from them; skip: a column of `results` saying why a
+    result holds nothing to store (NULL: it does). A result of another object type is skipped, a page
+    that is not JSON (or not a page) rejected whole. kind names them in reasons ("completions usage",
+    "costs")."""
     staged = staged_select(
         status=f"""case when r.object is distinct from '{result_object}' then 'skip'
+                       when {skip} is not null then 'skip'
                        when problem is not null then 'reject' else 'ok' end""",
         reason=f"""case when r.object is distinct from '{result_object}'
                             then 'not a {kind} result: ' || coalesce(r.object, 'no object')
+                       when {skip} is not null then {skip}
                        else problem end""",
         raw="case when problem is not null then cast(to_json(r) as varchar) end",
         line="line",
