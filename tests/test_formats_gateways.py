@@ -182,6 +182,38 @@ def test_bedrock_converse_javascript_sdk_request_id_keys_the_call(tmp_path: Path
     assert row["dedupe_key"] == "bedrock:7c1f-js" and row["request_id"] == "7c1f-js"
 
 
+ROUTER = "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1"
+ROUTED = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def test_bedrock_prompt_router_calls_are_the_model_it_invoked(tmp_path: Path) -> None:
+    """A call sent to a prompt router (its ARN as modelId) is billed as the model the router chose, which the response
+    names in trace.promptRouter.invokedModelId (AWS Bedrock API reference: ConverseTrace.promptRouter,
+    PromptRouterTrace.invokedModelId, a foundation-model or inference-profile ARN; a ConverseStream metadata event
+    carries the same trace). The router stays as tag prompt_router. Converse bodies and invocation logs alike."""
+    usage = {"inputTokens": 800, "outputTokens": 120, "totalTokens": 920}
+    trace = {"promptRouter": {"invokedModelId": ROUTED}}
+    env = {"timestamp": "2025-08-15T15:29:08Z", "modelId": ROUTER}
+    lines = [
+        {**env, "requestId": "pr-1", "response": converse(usage, trace=trace)},
+        {**env, "requestId": "pr-2", "metadata": {"usage": usage, "metrics": {"latencyMs": 900}, "trace": trace}},
+    ]
+    log = invocation("pr-3", 800, 120, modelId=ROUTER)
+    log["output"]["outputBodyJson"] = converse(usage, trace=trace)
+    streamed = invocation("pr-4", 800, 120, modelId=ROUTER, operation="ConverseStream")
+    streamed["output"]["outputBodyJson"] = [
+        {"messageStart": {"role": "assistant"}},
+        {"metadata": {"usage": usage, "metrics": {"latencyMs": 900}, "trace": trace}},
+    ]
+    con, res = run(tmp_path, write(tmp_path, "converse.jsonl", lines), write(tmp_path, "inv.jsonl", [log, streamed]))
+    assert [(r.format, r.calls) for r in res] == [("bedrock.converse", 2), ("bedrock.invocation_log", 2)]
+    got = rows(con)
+    assert [r["request_id"] for r in got] == ["pr-1", "pr-2", "pr-3", "pr-4"]
+    assert {(r["provider"], r["model"]) for r in got} == {("anthropic", "claude-3-5-haiku-20241022")}
+    assert all(r["tags"]["prompt_router"] == ROUTER for r in got)
+    assert {buckets(r) for r in got} == {(800, 0, 0, 0, 120, 0)}
+
+
 def test_bedrock_converse_stream_counts_the_metadata_event_once(tmp_path: Path) -> None:
     """ConverseStream events as an application logs them, one per line (AWS Bedrock API reference,
     ConverseStreamOutput: messageStart, contentBlockStart, contentBlockDelta, contentBlockStop, messageStop, metadata;

@@ -9,7 +9,9 @@ The body names neither the model nor the call: the model comes from the applicat
 (`modelId`, `model_id` or `model` beside the body, or a `modelId` added to the body), the request id
 from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` / the JavaScript SDK v3's
 `$metadata.requestId` (dedupe key `bedrock:<id>`, the same key as the invocation logs give the call). A
-body without a model id is quarantined. Time: the envelope's, else boto3's
+body without a model id is quarantined. A prompt router's answer names the model it chose,
+`trace.promptRouter.invokedModelId` (AWS Bedrock API reference, ConverseTrace / PromptRouterTrace): that is the
+model billed, the router sent to kept as tag `prompt_router`. Time: the envelope's, else boto3's
 `ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
 
 ConverseStream: the SDKs yield one event per item (`messageStart`, `contentBlockStart`,
@@ -26,7 +28,7 @@ from typing import Any
 from finops.ingest import register
 from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
 from finops.ingest._common import status_cols, struct, unwrap_py
-from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, with_vendor
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
 USAGE = {
@@ -50,8 +52,10 @@ BODY = {
     "ResponseMetadata": {"RequestId": "VARCHAR", "HTTPHeaders": {"date": "VARCHAR"}},
     # the JavaScript SDK v3 puts the request id here (smithy ResponseMetadata: httpStatusCode, requestId, ...)
     "$metadata": {"requestId": "VARCHAR"},
-    # a ConverseStream `metadata` event: the stream's usage, metrics, service tier
-    "metadata": {"usage": USAGE, "serviceTier": "JSON"},
+    # a ConverseStream `metadata` event: the stream's usage, metrics, service tier, trace
+    "metadata": {"usage": USAGE, "serviceTier": "JSON", "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}}},
+    # ConverseTrace.promptRouter.invokedModelId: the model a prompt router chose (AWS Bedrock API reference)
+    "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
     **{k: "JSON" for k in STREAM_EVENTS},
 }
 ENVELOPE = {
@@ -139,7 +143,9 @@ class BedrockConverse(LogFormat):
             region="coalesce(env.region, nullif(regexp_extract(model, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
             # an envelope's `metadata` holds tags, unless it is the stream's metadata event itself
             tags=map_concat_sql(
-                json_map_sql("case when b.metadata.usage is null then env.metadata end"), json_map_sql("env.tags")
+                json_map_sql("case when b.metadata.usage is null then env.metadata end"),
+                json_map_sql("env.tags"),
+                tag_entries_sql(("prompt_router", "router")),
             ),
             request_id="rid",
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
@@ -154,7 +160,14 @@ class BedrockConverse(LogFormat):
             )"""
         src = layer(
             src,
-            model="coalesce(env.modelId, env.model_id, b.modelId, env.model)",
+            routed="""nullif(trim(coalesce(b.trace.promptRouter.invokedModelId,
+                                            b.metadata.trace.promptRouter.invokedModelId)), '')""",
+        )
+        src = layer(
+            src,
+            model="coalesce(routed, env.modelId, env.model_id, b.modelId, env.model)",
+            # the router the call was sent to, when a prompt router chose the model
+            router="case when routed is not null then coalesce(env.modelId, env.model_id, b.modelId, env.model) end",
             rid="""coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId,
                             b."$metadata".requestId)""",
             env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",

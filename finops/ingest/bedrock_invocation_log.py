@@ -23,6 +23,9 @@ bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised 
 application inference profile ARN (`…:application-inference-profile/<id>`) names no model, so the model the
 response body names (an Anthropic InvokeModel body's `model`, also in a stream's `message_start`) is used,
 with the profile kept as tag `inference_profile` (without a body the profile stays the model: unpriced).
+A prompt router's ARN names no model either: the response's `trace.promptRouter.invokedModelId` (AWS Bedrock
+API reference, ConverseTrace / PromptRouterTrace; a stream's metadata event carries the same trace) is the
+model billed, the router kept as tag `prompt_router`.
 Region: where the call ran (`inferenceRegion`), else where it was made (`region`). Tags:
 `requestMetadata`, plus the caller from `identity.arn` (role and session of an assumed role, or the IAM
 user) and `account`.
@@ -82,7 +85,14 @@ RECORD = {
         "cacheReadInputTokenCount": "BIGINT",
         "cacheWriteInputTokenCount": "BIGINT",
     },
-    "output": {"outputTokenCount": "BIGINT", "outputBodyJson": {"usage": BODY_USAGE, "model": "VARCHAR"}},
+    "output": {
+        "outputTokenCount": "BIGINT",
+        "outputBodyJson": {
+            "usage": BODY_USAGE,
+            "model": "VARCHAR",
+            "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
+        },
+    },
 }
 
 
@@ -215,8 +225,13 @@ class BedrockInvocationLog(LogFormat):
         body = "b.output.outputBodyJson"
         # an application inference profile hides the model: the body's own `model`, where it names one
         first_model = "try(json_extract_string(rec, '$.output.outputBodyJson[0].message.model'))"
-        body_model = f"""case when contains(b.modelId, ':application-inference-profile/')
-            then nullif(trim(coalesce({body}.model, {first_model})), '') end"""
+        # a prompt router (`…:default-prompt-router/…`, `…:prompt-router/…`) names the model it chose in the
+        # response's trace.promptRouter.invokedModelId (a stream's: its metadata event's trace)
+        routed = f"""coalesce({body}.trace.promptRouter.invokedModelId, case when {streamed} then
+            {last.format("metadata.trace.promptRouter.invokedModelId")} ->> '$' end)"""
+        app_profile = "contains(b.modelId, ':application-inference-profile/')"
+        body_model = f"""coalesce(nullif(trim({routed}), ''),
+            case when {app_profile} then nullif(trim(coalesce({body}.model, {first_model})), '') end)"""
         model = "coalesce(body_model, b.modelId)"
         guardrail = (
             'regexp_matches(rec, \'"amazon-bedrock-guardrailAction"\\s*:\\s*"INTERVENED"|'
@@ -241,7 +256,14 @@ class BedrockInvocationLog(LogFormat):
             ("user", f"nullif(regexp_extract({arn}, ':user/(.+)$', 1), '')"),
         )
         profile = tag_entries_sql(
-            ("inference_profile", "case when body_model is not null then regexp_extract(b.modelId, '[^/]+$') end")
+            (
+                "inference_profile",
+                f"case when body_model is not null and {app_profile} then regexp_extract(b.modelId, '[^/]+$') end",
+            ),
+            (
+                "prompt_router",
+                "case when body_model is not null and contains(b.modelId, 'prompt-router/') then b.modelId end",
+            ),
         )
         tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
         cols = staged_select(
