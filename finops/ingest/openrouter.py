@@ -22,9 +22,10 @@ reference, Get a generation; the TypeScript SDK's GenerationResponseData spells 
 `usage` reports ("prompt and completion token counts using the model's native tokenizer", OpenRouter docs,
 Usage Accounting): read with the chat convention, cached INSIDE the prompt, reasoning INSIDE the completion.
 `tokens_*` are OpenRouter's normalised (GPT-4o tokenizer) counts: used only when the native ones are absent,
-and said so in extra. Cache writes are not in the stats: they count as uncached input. `total_cost` is the
-reported cost; the key is the chat response's (`openrouter:<id>`), so a generation seen both as a response
-and as stats is stored once.
+and said so in extra. An error answer (`{"error": {"message": "Generation not found", "code": 404}}`, what the
+endpoint says until a generation is accounted) is quarantined, to be fetched again. Cache writes are not in
+the stats: they count as uncached input. `total_cost` is the reported cost; the key is the chat response's
+(`openrouter:<id>`), so a generation seen both as a response and as stats is stored once.
 """
 
 from __future__ import annotations
@@ -201,7 +202,11 @@ def _camel(name: str) -> str:
     return head + "".join(w.title() for w in rest)
 
 
-GENERATION = {**GENERATION_FIELDS, **{_camel(k): v for k, v in GENERATION_FIELDS.items() if "_" in k}}
+GENERATION = {
+    **GENERATION_FIELDS,
+    **{_camel(k): v for k, v in GENERATION_FIELDS.items() if "_" in k},
+    "error": {"message": "VARCHAR", "code": "VARCHAR"},  # the answer while the stats are not ready (404)
+}
 
 
 def _is_generation(rec: dict[str, Any]) -> bool:
@@ -228,6 +233,8 @@ class OpenRouterGeneration(LogFormat):
 
         native = f"{f('native_tokens_prompt')} is not null"
         problem = """case
+            when b.error is not null
+                then 'an error answer, no stats (fetch it again): ' || coalesce(b.error.message, b.error.code, '')
             when u.prompt_tokens is null then 'no native_tokens_prompt / tokens_prompt'
             when u.completion_tokens is null then 'no native_tokens_completion / tokens_completion'
             when coalesce(u.prompt_tokens_details.cached_tokens, 0) > u.prompt_tokens
