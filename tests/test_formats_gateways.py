@@ -182,6 +182,39 @@ def test_bedrock_converse_javascript_sdk_request_id_keys_the_call(tmp_path: Path
     assert row["dedupe_key"] == "bedrock:7c1f-js" and row["request_id"] == "7c1f-js"
 
 
+def test_bedrock_converse_snake_case_sdk_output_is_read(tmp_path: Path) -> None:
+    """The Python SDK (aws-sdk-bedrock-runtime, smithy dataclasses: ConverseOutput.stop_reason, .usage, .metrics;
+    TokenUsage.input_tokens, output_tokens, total_tokens, cache_read_input_tokens, cache_write_input_tokens,
+    cache_details[CacheDetail(input_tokens, ttl)]) and the Ruby SDK's to_h write the same response in snake_case.
+    Same counting (input excludes cache), the TTL split from cache_details; never taken for an Anthropic body."""
+    usage = {
+        "input_tokens": 12,
+        "output_tokens": 300,
+        "total_tokens": 2812,
+        "cache_read_input_tokens": 2000,
+        "cache_write_input_tokens": 500,
+        "cache_details": [{"input_tokens": 400, "ttl": "1h"}, {"input_tokens": 100, "ttl": "5m"}],
+    }
+    body = {
+        "output": {"message": {"role": "assistant", "content": [{"text": SECRET}]}},
+        "stop_reason": "end_turn",
+        "usage": usage,
+        "metrics": {"latency_ms": 2210},
+    }
+    line = {"timestamp": "2025-08-15T15:29:08Z", "modelId": SONNET4_PROFILE, "requestId": "py-1", "response": body}
+    path = write(
+        tmp_path,
+        "py_sdk.jsonl",
+        [line, {**line, "requestId": "py-2", "response": {**body, "usage": {**usage, "cache_details": None}}}],
+    )
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["bedrock.converse"]
+    con, (res,) = run(tmp_path, path)
+    assert res.calls == 2 and quarantine(con) == []
+    assert [buckets(r) for r in rows(con)] == [(12, 2000, 100, 400, 300, 0), (12, 2000, 500, 0, 300, 0)]
+    no_content_stored(con)
+
+
 ROUTER = "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1"
 ROUTED = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"
 

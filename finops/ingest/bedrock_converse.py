@@ -31,7 +31,7 @@ from finops.ingest._common import status_cols, struct, unwrap_py
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
-USAGE = {
+USAGE: dict[str, Any] = {
     "inputTokens": "BIGINT",
     "outputTokens": "BIGINT",
     "totalTokens": "BIGINT",
@@ -41,10 +41,37 @@ USAGE = {
     "cacheWriteInputTokenCount": "BIGINT",
     "cacheDetails": [CACHE_DETAIL],
 }
+# TokenUsage as the Python SDK (aws-sdk-bedrock-runtime: smithy dataclasses TokenUsage, CacheDetail) and Ruby's
+# to_h write it out: snake_case (input_tokens, cache_read_input_tokens, cache_details[].input_tokens, ...), read
+# into the camelCase struct (usage_sql). (The Go SDK v2 marshalled with encoding/json keeps Go field names,
+# `Usage.InputTokens`: not read, DuckDB struct keys cannot differ from the API's in case only.)
+USAGE_FIELDS = ("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens")
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
+
+
+USAGE_ANY: dict[str, Any] = {
+    **USAGE,
+    **{_snake(k): "BIGINT" for k in USAGE_FIELDS},
+    "cache_details": [{"input_tokens": "BIGINT", "ttl": "VARCHAR"}],
+}
+
+
+def usage_sql(x: str) -> str:
+    """SQL: a usage struct of USAGE_ANY `x` (a column) as the camelCase USAGE struct, whatever its spelling."""
+    fields = [f"'{k}': coalesce({x}.{k}, {x}.{_snake(k)})" for k in USAGE_FIELDS]
+    fields += [f"'{k}': {x}.{k}" for k in ("cacheReadInputTokenCount", "cacheWriteInputTokenCount")]
+    details = f"""coalesce({x}.cacheDetails,
+        list_transform({x}.cache_details, lambda d: {{'inputTokens': d.input_tokens, 'ttl': d.ttl}}))"""
+    return f"(case when {x} is not null then {{{', '.join(fields)}, 'cacheDetails': {details}}} end)"
+
+
 # ConverseStreamOutput members other than `metadata` (AWS Bedrock API reference): no usage
 STREAM_EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
 BODY = {
-    "usage": USAGE,
+    "usage": USAGE_ANY,
     "stopReason": "VARCHAR",
     "modelId": "VARCHAR",
     "requestId": "VARCHAR",
@@ -53,7 +80,7 @@ BODY = {
     # the JavaScript SDK v3 puts the request id here (smithy ResponseMetadata: httpStatusCode, requestId, ...)
     "$metadata": {"requestId": "VARCHAR"},
     # a ConverseStream `metadata` event: the stream's usage, metrics, service tier, trace
-    "metadata": {"usage": USAGE, "serviceTier": "JSON", "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}}},
+    "metadata": {"usage": USAGE_ANY, "serviceTier": "JSON", "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}}},
     # ConverseTrace.promptRouter.invokedModelId: the model a prompt router chose (AWS Bedrock API reference)
     "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
     **{k: "JSON" for k in STREAM_EVENTS},
@@ -108,6 +135,10 @@ class BedrockConverse(LogFormat):
             u = b.get("usage")
             if "schemaType" in r:
                 return False
+            if isinstance(u, dict) and "input_tokens" in u:  # snake_case SDK output; not Anthropic's (no
+                # total_tokens, `type: message`) nor OpenAI Responses' (`object: response`)
+                snake = "total_tokens" in u and "stop_reason" in b and "metrics" in b
+                return snake and not ({"type", "object", "id", "model"} & set(b))
             if isinstance(u, dict):
                 return "inputTokens" in u and ("stopReason" in b or "metrics" in b or "output" in b)
             meta = b.get("metadata")  # a ConverseStream metadata event, or the events before it
@@ -171,8 +202,9 @@ class BedrockConverse(LogFormat):
             rid="""coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId,
                             b."$metadata".requestId)""",
             env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
-            u="coalesce(b.usage, b.metadata.usage)",
+            u_any="coalesce(b.usage, b.metadata.usage)",
         )
+        src = layer(src, u=usage_sql("u_any"))
         src = layer(
             src,
             env_ts=ts_sql("env_time"),
