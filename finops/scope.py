@@ -33,10 +33,28 @@ def _has_aggregates(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def set_scope(con: duckdb.DuckDBPyConnection, since: datetime | None = None, until: datetime | None = None) -> None:
-    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`), and the view
-    `scoped_tag_sets` over it (the sums per tag set the tag sections read: sql/tag_sets.sql)."""
+    """(Re)create the temp view `scoped_usage` every report reads from (and `scoped_dropped`), and the views of
+    its sums (sql/report_sets.sql): `scoped_groups` (per day x model x price status...) and `scoped_tag_sets`
+    (per tag set), both reading `scoped_report_sets`. A report that reads them several times materialises
+    the sums once with `materialize_sums`."""
     _scope_views(con, since, until)
-    con.execute("create or replace temp view scoped_tag_sets as " + db.sql_text("tag_sets"))
+    con.execute("create or replace temp view scoped_report_sets as " + db.sql_text("report_sets"))
+    con.execute(
+        "create or replace temp view scoped_groups as "
+        "select * exclude (grouping_set, tags) from scoped_report_sets where grouping_set = 'groups'"
+    )
+    con.execute(
+        "create or replace temp view scoped_tag_sets as "
+        "select tags, records, requests as calls, cost_usd, unpriced_requests as unpriced_calls "
+        "from scoped_report_sets where grouping_set = 'tags'"
+    )
+
+
+def materialize_sums(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute scoped_report_sets once (one scan of the priced calls) and point the view at the result:
+    scoped_groups and scoped_tag_sets then read a few thousand rows."""
+    con.execute("create or replace temp table report_sets as select * from scoped_report_sets")
+    con.execute("create or replace temp view scoped_report_sets as select * from report_sets")
 
 
 def _scope_views(con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None) -> None:

@@ -29,11 +29,11 @@ HARVEY_RATIO = Decimal(1) / Decimal(3)  # "cut inference cost 3x with no quality
 HARVEY_MEASURED = Decimal("0.386")  # $368 / $954 on the 100-task LAB slice (Fireworks, June 2026)
 QUALITY_LABEL = "price only, quality not assessed"
 HEADLINE_SAMPLES = 200
-# the columns of scoped_usage the scenarios read (scope.materialize)
+# the columns of scoped_usage the scenarios read (scope.materialize), with those of the sums (scoped_groups)
 COLUMNS = (
-    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "price_model", "price_status",
-    "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out",
-    "reasoning", "web_searches", "cost_usd",
+    "dedupe_key", "ts", "record_kind", "request_count", "service_tier", "provider", "platform", "model",
+    "price_model", "price_status", "tags", "input_uncached", "cache_read", "cache_write_5m", "cache_write_1h",
+    "output", "audio_in", "audio_out", "reasoning", "web_searches", "cost_usd", "format",
 )  # fmt: skip
 
 
@@ -101,7 +101,7 @@ def headline(
     results = run_many(con, table, [base, arm], samples=HEADLINE_SAMPLES, projection=False)
     small, armstrong = results
     row = con.execute(
-        "select count(*), coalesce(sum(cost_usd), 0) from scoped_usage where price_status = 'priced'"
+        "select coalesce(sum(records), 0), coalesce(sum(cost_usd), 0) from scoped_groups where price_status = 'priced'"
     ).fetchone()
     total = Decimal(row[1]) if row else ZERO
     kept = armstrong.data.calls_in_scope - armstrong.calls_moved
@@ -283,6 +283,12 @@ def calls_key(table: pricing.PriceInfo, sc: scenario.Scenario) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
+# sim_ranked's spend_before: the spend of the calls ranked before this one (a second window over every ranked
+# call, computed only for the policy that reads it)
+SPEND_BEFORE = """sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key
+                                    rows between unbounded preceding and 1 preceding)"""
+
+
 def _by_spend(sc: scenario.Scenario) -> bool:
     """Whether the policy keeps calls by spend ranked before them (sim_ranked computes it only then)."""
     return sc.policy.kind == "top-k" and sc.policy.keep_by == "spend"
@@ -374,9 +380,9 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         "w_tool": sc.complexity.tool_weight,
         "prior_tag": sc.complexity.tag or "",
         "has_priors": bool(sc.complexity.tag_priors),
-        "by_spend": _by_spend(sc),
     }
-    con.execute("create or replace temp table sim_ranked as " + db.sql_text("sim_ranked"), params)
+    ranked = db.sql_text("sim_ranked").replace("{spend_before}", SPEND_BEFORE if _by_spend(sc) else "null")
+    con.execute("create or replace temp table sim_ranked as " + ranked, params)
     # tokenizer pairs and cache mode, per (model, target)
     pairs: list[Pair] = []
     providers = dict(con.execute("select model, provider from price_models").fetchall())
@@ -405,7 +411,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
         f"""
         create or replace temp table sim_rows as
         select r.dedupe_key, r.ts, r.price_model, r.target, r.actual_usd,
-               r.complexity_rank, r.n_calls, r.spend_before, r.spend_total,
+               r.complexity_rank, n.n_calls, r.spend_before, n.spend_total,
                cast(hash(r.dedupe_key) % {blocks} as integer) as block,
                p.pair,
                f.cost_usd as cf,
@@ -413,6 +419,7 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
                f.price_status = 'priced' as cf_priced,
                f.price_status = 'priced' and i.price_status = 'priced' as cf_ok
         from sim_ranked r
+        cross join (select count(*) as n_calls, sum(actual_usd) as spend_total from sim_ranked) n
         left join sim_pair p on p.src = r.price_model and p.dst = r.target
         left join ({db.price_join("sim_cf_calls($gamma, 1)")}) f on f.complexity_rank = r.complexity_rank
         left join ({db.price_join("sim_cf_calls($gamma, 0)")}) i on i.complexity_rank = r.complexity_rank
@@ -421,8 +428,9 @@ def _build_calls(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo, sc: s
     )
     con.execute("drop table sim_ranked")
     counts = con.execute(
-        "select count(*) filter (where price_status <> 'priced'), count(*) filter (where price_status = 'priced'), "
-        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_usage"
+        "select coalesce(sum(records) filter (where price_status <> 'priced'), 0), "
+        "coalesce(sum(records) filter (where price_status = 'priced'), 0), "
+        "coalesce(sum(cost_usd) filter (where price_status = 'priced'), 0) from scoped_groups"
     ).fetchone()
     in_scope = con.execute("select coalesce(sum(actual_usd), 0) from sim_rows").fetchone()
     excluded, priced, priced_usd = counts if counts else (0, 0, ZERO)
@@ -706,6 +714,15 @@ def run_many(
     return results
 
 
+Q2_CURVE = "R(s) = r + (1 - r)(1 - (1 - s)^k), k = APGR/(1 - APGR)"
+NOT_A_FORECAST = " (scenario, not a forecast)"
+
+
+def quality_brief(note: str) -> str:
+    """A quality_note on one short line (the analyze panel): without the curve's formula and the caveat."""
+    return note.removesuffix(NOT_A_FORECAST).replace(f" {Q2_CURVE};", ",")
+
+
 def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> str:
     m = sc.quality
     if m.model == "Q0" and ev is None:
@@ -720,10 +737,10 @@ def quality_note(sc: scenario.Scenario, q: dict[str, float | None], ev: Any) -> 
         return f"Q4 paired evaluations ({ev.n_pairs} pairs): {verdict}"
     r = m.retention
     if m.model == "Q1":
-        return f"Q1 retention prior r = {r.value} [{r.lo}, {r.hi}] (scenario, not a forecast)"
+        return f"Q1 retention prior r = {r.value} [{r.lo}, {r.hi}]{NOT_A_FORECAST}"
     return (
-        f"Q2 routing curve R(s) = r + (1 - r)(1 - (1 - s)^k), k = APGR/(1 - APGR); r = {r.value} [{r.lo}, {r.hi}], "
-        f"APGR = {m.apgr.value} [{m.apgr.lo}, {m.apgr.hi}] (scenario, not a forecast)"
+        f"Q2 routing curve {Q2_CURVE}; r = {r.value} [{r.lo}, {r.hi}], "
+        f"APGR = {m.apgr.value} [{m.apgr.lo}, {m.apgr.hi}]{NOT_A_FORECAST}"
     )
 
 

@@ -4704,6 +4704,148 @@ def build_manifest(w: Writer) -> Json:
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Batch output files of Gemini API Batch Mode, Vertex AI batch prediction and Bedrock batch inference:
+# billed at the batch tier (the embedded responses do not say so). Shapes: see finops/ingest/gemini_batch.py
+# and bedrock_batch.py (their sources are cited there). After make_exports: not in the direct aggregates.
+# --------------------------------------------------------------------------------------------
+
+BATCH_REQUEST: Json = {"contents": [{"role": "user", "parts": [{"text": PLACEHOLDER}]}], "generationConfig": {}}
+
+
+def make_gemini_batch(w: Writer, n_requests: int = 40) -> None:
+    """Gemini API Batch Mode results file: `{"response": {...}, "key": ...}` per line, one `error` line."""
+    rel = "gemini/batch_results_2025-07.jsonl"
+    rng = random.Random(f"{SEED}:{rel}")
+    mtime = day_ms(date(2025, 7, 21), 9, 30)
+    truth = FileTruth(rel, "gemini.batch", "batch")
+    lines = []
+    for k in range(1, n_requests + 1):
+        key = f"request-{k}"
+        if k == 17:
+            err = {"code": 400, "message": "Request contains an invalid argument.", "status": "INVALID_ARGUMENT"}
+            lines.append(dumps({"key": key, "error": err}, compact=True))
+            truth.non_billable += 1
+            continue
+        c = gemini_call(rng, GEM25F, mtime, prompt=bounded_lognormal(rng, 1800, 0.8, 200, 30_000))
+        body = {
+            "responseId": response_id(w, rng),
+            "usageMetadata": gemini_usage(c),
+            "candidates": [candidate()],
+            "modelVersion": c.model,
+        }
+        lines.append(dumps({"response": body, "key": key}, compact=True))
+        truth.calls.append(c)
+    truth.notes.append(
+        "Batch Mode results: tier batch (the bodies do not say so); no time: the file mtime "
+        "(2025-07-21T09:30:00Z); request-17 failed (error, not billed)"
+    )
+    w.write(truth, rel, lines_bytes(lines), mtime)
+
+
+def make_vertex_batch(w: Writer, n_requests: int = 30) -> None:
+    """Vertex AI batch prediction output: `{status, processed_time, request, response}` per line; failed
+    requests carry the error in `status` and no response."""
+    rel = "vertex/prediction-model-2025-07-29T03:14:15.926535Z/predictions.jsonl"
+    rng = random.Random(f"{SEED}:{rel}")
+    truth = FileTruth(rel, "vertex.batch", "batch")
+    ts = day_ms(date(2025, 7, 29), 3, 20)
+    lines = []
+    for k in range(n_requests):
+        ts += rng.randint(300, 4000)
+        when = iso_ms(ts).replace("Z", "+00:00")
+        if k in (9, 21):
+            status = 'Bad Request: {"error": {"code": 400, "message": "Request contains an invalid argument."}}'
+            lines.append(dumps({"status": status, "processed_time": when, "request": BATCH_REQUEST}, compact=True))
+            truth.non_billable += 1
+            continue
+        model = GEM25F if k % 3 else GEM20F
+        c = gemini_call(rng, model, ts, prompt=bounded_lognormal(rng, 2500, 0.7, 300, 40_000))
+        response = {
+            "candidates": [candidate(vertex=True, rng=rng)],
+            "modelVersion": c.model + ("@default" if k % 2 else ""),
+            "usageMetadata": gemini_usage(c),
+        }
+        line = {"status": "", "processed_time": when, "request": BATCH_REQUEST, "response": response}
+        lines.append(dumps(line, compact=True))
+        truth.calls.append(c)
+    truth.notes.append(
+        "Vertex batch prediction output: tier batch, platform vertex, time from processed_time; "
+        "2 failed requests (non-empty status, no response) are not billed; some modelVersion end in @default"
+    )
+    w.write(truth, rel, lines_bytes(lines), last_mtime([ts]))
+
+
+def make_bedrock_batch(w: Writer, n_records: int = 25) -> None:
+    """Bedrock batch inference output `<input>.jsonl.out` (Claude bodies, one errored record) and the job's
+    manifest.json.out beside it (totals only: no format reads it)."""
+    folder = "bedrock/batch/job-7x2k9q4m1p0z"
+    rel = f"{folder}/requests_2025-06.jsonl.out"
+    rng = random.Random(f"{SEED}:{rel}")
+    mtime = day_ms(date(2025, 6, 18), 14)
+    truth = FileTruth(rel, "bedrock.batch", "batch")
+    lines = []
+    for k in range(1, n_records + 1):
+        record_id = f"CALL{k:07d}"
+        model_input = {
+            "anthropic_version": "bedrock-2023-05-31",
+            "max_tokens": 1024,
+            "messages": [{"role": "user", "content": [{"type": "text", "text": PLACEHOLDER}]}],
+        }
+        if k == 12:
+            message = "Malformed input request, please reformat your input and try again."
+            err = {"errorCode": 400, "errorMessage": message}
+            lines.append(dumps({"recordId": record_id, "modelInput": model_input, "error": err}, compact=True))
+            truth.non_billable += 1
+            continue
+        c = anthropic_call(rng, HAIKU35, mtime, old_style=True, prompt=bounded_lognormal(rng, 1200, 0.6, 200, 5000))
+        body = anthropic_body(w, rng, c, old_style=True, service_tier=None)
+        body["id"] = "msg_bdrk_" + body["id"][len("msg_") :]
+        line = {"recordId": record_id, "modelInput": model_input, "modelOutput": body}
+        lines.append(dumps(line, compact=True))
+        truth.calls.append(c)
+    truth.notes.append(
+        "Bedrock batch inference output: tier batch, platform bedrock; no time: the file mtime "
+        "(2025-06-18T14:00:00Z); CALL0000012 errored (not billed)"
+    )
+    w.write(truth, rel, lines_bytes(lines), mtime)
+    ok = len(truth.calls)
+    manifest = {
+        "totalRecordCount": n_records,
+        "processedRecordCount": n_records,
+        "successRecordCount": ok,
+        "errorRecordCount": n_records - ok,
+        "inputTokenCount": sum(c.prompt_total for c in truth.calls),
+        "outputTokenCount": sum(c.output for c in truth.calls),
+    }
+    w.write(
+        FileTruth(f"{folder}/manifest.json.out", "unknown", None),
+        f"{folder}/manifest.json.out",
+        (json.dumps(manifest) + "\n").encode("utf-8"),
+        mtime,
+    )
+
+
+BATCH_README_FILES = [
+    ("gemini/batch_results_2025-07.jsonl", "Gemini API Batch Mode results (`key` + `response`), one error line"),
+    (
+        "vertex/prediction-model-2025-07-29T03:14:15.926535Z/predictions.jsonl",
+        "Vertex AI batch prediction output (`status`, `processed_time`, `request`, `response`), 2 failed lines",
+    ),
+    (
+        "bedrock/batch/job-7x2k9q4m1p0z/requests_2025-06.jsonl.out",
+        "Bedrock batch inference output (`recordId`, `modelInput`, `modelOutput`), one errored record; "
+        "manifest.json.out beside it is the job summary (skipped)",
+    ),
+]
+
+
+def make_batch_outputs(w: Writer) -> None:
+    make_gemini_batch(w)
+    make_vertex_batch(w)
+    make_bedrock_batch(w)
+
+
 def generate(out: Path) -> Json:
     if out.exists():
         shutil.rmtree(out)
@@ -4723,11 +4865,12 @@ def generate(out: Path) -> Json:
     make_openai_truncated(w)
     make_exports(w)  # aggregate exports and tabular formats, built from the call logs above
     make_gateways(w)  # gateways, clouds, agents: after make_exports (not in the direct-provider aggregates)
+    make_batch_outputs(w)  # batch output files: after make_exports too
     make_misc(w)
     manifest = build_manifest(w)
     gen_ms = dt_ms(GENERATED_AT)
     w.write(None, "MANIFEST.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8"), gen_ms)
-    readme_files = README_FILES + EXPORT_README_FILES + GATEWAY_README_FILES
+    readme_files = README_FILES + EXPORT_README_FILES + GATEWAY_README_FILES + BATCH_README_FILES
     rows = "\n".join(f"| `{path}` | {what} |" for path, what in readme_files)
     w.write(None, "README.md", README.format(rows=rows).encode("utf-8"), gen_ms)
     w.apply_mtimes()

@@ -32,6 +32,18 @@ def _ingest(tmp_path: Path, name: str, lines: list[Any] | str, **kw: Any) -> tup
     return con, ingest(con, [path], **kw).files[0]
 
 
+def _ingest_files(
+    tmp_path: Path, files: list[tuple[str, list[Any]]], **kw: Any
+) -> tuple[duckdb.DuckDBPyConnection, Any]:
+    """Write each (name, records) as a JSONL file and ingest them all in one run, in this order."""
+    paths = []
+    for name, lines in files:
+        paths.append(tmp_path / name)
+        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines))
+    con = db.connect(tmp_path / "t.duckdb")
+    return con, ingest(con, paths, **kw)
+
+
 def _rows(con: duckdb.DuckDBPyConnection, extra: str = "") -> list[dict[str, Any]]:
     cols = ", ".join(COLS) + ", model, service_tier, provider, platform, ts, ts_source, tags" + extra
     cur = con.execute(f"select {cols} from usage order by source_line")
@@ -392,12 +404,7 @@ def test_claude_code_copies_in_a_batch_keep_the_largest_then_the_last_line(tmp_p
         _claude_line(5, "req_D2", mid="msg_D"),
     ]
     second = [_claude_line(5000, "req_A3", mid="msg_A"), _claude_line(1, "req_E1", mid="msg_E")]
-    paths = []
-    for name, lines in (("a.jsonl", first), ("b.jsonl", second)):
-        paths.append(tmp_path / name)
-        paths[-1].write_text("".join(json.dumps(x) + "\n" for x in lines))
-    con = db.connect(tmp_path / "t.duckdb")
-    res = ingest(con, paths)
+    con, res = _ingest_files(tmp_path, [("a.jsonl", first), ("b.jsonl", second)])
     assert [(f.status, f.calls, f.duplicates) for f in res.files] == [("ingested", 4, 4), ("ingested", 1, 1)]
     rows = con.execute("select request_id, output, source_line from usage order by request_id").fetchall()
     assert rows == [("req_A1", 900, 1), ("req_B2", 50, 4), ("req_C1", 70, 5), ("req_D2", 5, 8), ("req_E1", 1, 2)]

@@ -711,6 +711,72 @@ def test_helicone_row_of_a_call_already_logged_is_stored_once(tmp_path: Path) ->
     assert (a.calls, b.calls, b.duplicates) == (1, 0, 1)
 
 
+def test_helicone_export_of_the_current_api_json_and_csv_are_one_call(tmp_path: Path) -> None:
+    """Helicone's export tool (examples/export/typescript/index.ts) writes the records of
+    POST /v1/request/query-clickhouse as JSONL, or as CSV with 12 fixed columns. The current API
+    (jawn getRequestsClickhouse) returns the model as `request_model` (so the CSV's `model` column is
+    empty), `reasoning_tokens` beside `completion_tokens` with total_tokens = prompt + completion +
+    reasoning, and `cost` in USD; a Helicone-made UUID `response_id`. Helicone's Python export example
+    names the cost `costUSD`. The same request in both exports is one call; a CSV row whose model is
+    nowhere (no body exported) is quarantined with a hint, its row kept."""
+    rid, resp = "4f0b6a8e-2d1c-4c3e-9a57-0d7e1b2c3a4f", "a1c2e3f4-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+    record = {
+        "response_id": resp,
+        "response_created_at": "2025-09-02T08:00:03.120Z",
+        "response_status": 200,
+        "request_id": rid,
+        "request_created_at": "2025-09-02T08:00:00.000Z",
+        "request_user_id": "u-3",
+        "request_properties": {"Helicone-Session-Id": "s-44"},
+        "provider": "OPENAI",
+        "delay_ms": 3120,
+        "request_model": "o4-mini-2025-04-16",
+        "total_tokens": 1900,
+        "completion_tokens": 200,
+        "reasoning_tokens": 640,
+        "prompt_tokens": 1060,
+        "prompt_cache_read_tokens": 1024,
+        "prompt_cache_write_tokens": 0,
+        "cost": 0.0060616,
+        "request_body": {"helicone_message": "fetching body from signed_url..."},
+    }
+    python_export = {k: v for k, v in record.items() if k != "cost"} | {
+        "request_id": "5e1d",
+        "response_id": "6f2e",
+        "costUSD": 0.0031,
+        "total_tokens": 1260,  # prompt + completion: this record's completion already holds the reasoning
+    }
+    placeholder = json.dumps({"helicone_message": "fetching body from signed_url..."})
+    header = [*HELICONE_HEADER[:9], "completion_tokens", "latency", "cost"]
+    body = json.dumps({"model": "o4-mini", "messages": [{"role": "user", "content": "…"}]})  # --include-body
+    row = [resp, "2025-09-02T08:00:03.120Z", "200", "2025-09-02T08:00:00.000Z", body, "{}", "u-3", ""]
+    row += ["1060", "200", "", "0.0060616"]
+    body_row = ["7a3f", "2025-09-02T09:00:03Z", "200", "2025-09-02T09:00:00Z", json.dumps({"model": "gpt-4.1-mini"})]
+    body_row += ["{}", "u-3", "", "100", "10", "", "0.000056"]
+    no_model = ["8b4a", "2025-09-02T10:00:03Z", "200", "2025-09-02T10:00:00Z", placeholder, "{}", "", "", "50"]
+    no_model += ["5", "", "0.00002"]
+    con = _store()
+    a, b = _ingest(
+        con,
+        _write(tmp_path, "a_export.jsonl", json.dumps(record) + "\n" + json.dumps(python_export) + "\n"),
+        _write(tmp_path, "b_export.csv", _csv([header, row, body_row, no_model])),
+    )
+    assert (a.format, a.calls, b.format, b.calls, b.duplicates) == ("helicone", 2, "helicone.csv", 1, 1)
+    (line, reason, raw) = con.execute("select source_line, reason, raw from quarantine").fetchone() or (0, "", "")
+    assert (line, reason) == (
+        4,
+        "no model: the model column is empty and request_body names none (export with --include-body)",
+    )
+    assert json.loads(raw)["response_id"] == "8b4a"
+    got = {r["dedupe_key"]: r for r in _rows(con)}
+    j = got[f"helicone:{resp}"]
+    assert _tok(j) == (1060, 1024, 0, 0, 840, 640) and j["reported_cost"] == Decimal("0.006061600000")
+    assert j["model_raw"] == "o4-mini-2025-04-16"
+    py = got["helicone:6f2e"]
+    assert py["reported_cost"] == Decimal("0.003100000000") and _tok(py) == (1060, 1024, 0, 0, 200, 640)
+    assert got["helicone:7a3f"]["model_raw"] == "gpt-4.1-mini"
+
+
 LITELLM_HEADER = [
     "request_id",
     "call_type",
@@ -855,6 +921,31 @@ def test_litellm_csv_prompt_includes_cache_json_in_strings(tmp_path: Path) -> No
     assert a["tags"]["team"] == "search" and a["tags"]["request_tags"] == "prod,rag" and a["tags"]["f"] == "rag"
     assert b["source_line"] == 4  # the first row's response spans two lines
     assert (b["provider"], b["platform"]) == ("openai", "azure")
+
+
+def test_litellm_csv_anthropic_rows_of_the_releases_that_added_only_cache_reads(tmp_path: Path) -> None:
+    """BerriAI/litellm#13207 (v1.74.9): an Anthropic call with 88 fresh input, 120269 cache reads and 21002
+    cache writes was logged with prompt_tokens 120357 (input + reads: those releases' calculate_usage did
+    not add the writes) and total_tokens 124513. A valid row: it is stored with 88 fresh input (it was
+    quarantined because its cache counts exceed prompt_tokens)."""
+    uo = json.dumps(
+        {
+            "prompt_tokens": 120357,
+            "completion_tokens": 4156,
+            "total_tokens": 124513,
+            "cache_read_input_tokens": 120269,
+            "cache_creation_input_tokens": 21002,
+            "prompt_tokens_details": {"cached_tokens": 120269},
+        }
+    )
+    row = ["msg_01Agent", "acompletion", "k", "0.1227", "124513", "120357", "4156", "2025-08-01 09:00:00", ""]
+    row += ["claude-sonnet-4-20250514", "claude", "anthropic", "", json.dumps({"usage_object": uo}), "False"]
+    row += ["[]", "", "", "[]", "{}", "", "success"]
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "LiteLLM_SpendLogs.csv", _csv([LITELLM_HEADER, row])))
+    assert res.format == "litellm.csv" and res.calls == 1
+    (a,) = _rows(con)
+    assert _tok(a) == (88, 120269, 21002, 0, 4156, 0) and a["reported_cost"] == Decimal("0.1227")
 
 
 # ------------------------------------------------------------------ generic CSV with a mapping

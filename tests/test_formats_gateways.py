@@ -1143,6 +1143,39 @@ def test_litellm_spend_logs_string_in_string_and_conventions(tmp_path: Path) -> 
     no_content_stored(con)
 
 
+def test_litellm_anthropic_cache_counting_of_each_release(tmp_path: Path) -> None:
+    """LiteLLM's Anthropic `prompt_tokens` has counted the cache three ways over its releases
+    (llms/anthropic/chat/transformation.py calculate_usage). The numbers below are the real ones of two
+    public reports: BerriAI/litellm#13207 (v1.74.9: 88 fresh input, 120269 read, 21002 written, 4156 out,
+    logged total 124513, so prompt 120357 = 88 + reads only) and BerriAI/litellm#11364 (v1.80.11: prompt
+    98805 = 10 + 66360 read + 32435 written, with prompt_tokens_details.cache_creation_tokens)."""
+
+    def row(rid: str, prompt: int, read: int, written: int, out: int, details: bool) -> dict[str, Any]:
+        u: dict[str, Any] = {
+            "prompt_tokens": prompt,
+            "completion_tokens": out,
+            "total_tokens": prompt + out,
+            "cache_read_input_tokens": read,
+            "cache_creation_input_tokens": written,
+            "prompt_tokens_details": {"cached_tokens": read},
+        }
+        if details:
+            u["prompt_tokens_details"]["cache_creation_tokens"] = written
+        meta = json.dumps({"usage_object": u, "user_api_key_alias": "agents"})
+        return spend_row(rid, prompt_tokens=prompt, completion_tokens=out, total_tokens=prompt + out, metadata=meta)
+
+    rows_in = [
+        row("msg_01ReadsOnly", 120357, 120269, 21002, 4156, details=False),
+        row("msg_01Both", 98805, 66360, 32435, 5120, details=True),
+    ]
+    path = write(tmp_path, "spend.json", json.dumps(rows_in))
+    con, (res,) = run(tmp_path, path)
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["msg_01ReadsOnly"]) == (88, 120269, 21002, 0, 4156, 0)  # was 120357 fresh input
+    assert buckets(got["msg_01Both"]) == (10, 66360, 32435, 0, 5120, 0)
+    assert res.calls == 2 and quarantine(con) == []
+
+
 def test_litellm_payload_and_provider_log_are_one_call(tmp_path: Path) -> None:
     provider_log = write(
         tmp_path,
@@ -1359,6 +1392,91 @@ def test_langfuse_observations_total_decides_disjoint_or_nested(tmp_path: Path) 
     assert buckets(got["o2"]) == (600, 400, 0, 0, 300, 200)
     assert buckets(got["o3"]) == (50, 0, 0, 0, 5, 0)
     assert res.skip_reasons == {"observation of type SPAN": 1}
+
+
+def test_langfuse_observations_api_v2_and_costs_without_total(tmp_path: Path) -> None:
+    """Observations API v2 (GET /api/public/v2/observations, cursor pages `{"data": [...], "meta":
+    {"cursor": …}}`; langfuse-client-base ObservationV2) names the model `providedModelName` (there is no
+    `model`) and adds `totalCost`; agent-era observation types (AGENT, TOOL, …) are not calls. An SDK's
+    ingestion event may send costDetails without `total` (Langfuse sums the other keys into it) and the
+    legacy usage's totalCost "defaults to input+output" (fern commons.yml Usage)."""
+    v2 = {
+        "data": [
+            {
+                "id": "obs-agent",
+                "traceId": "tr-1",
+                "startTime": "2025-10-01T09:00:00.000Z",
+                "projectId": "p1",
+                "parentObservationId": None,
+                "type": "AGENT",
+                "name": "planner",
+            },
+            {
+                "id": "obs-gen",
+                "traceId": "tr-1",
+                "startTime": "2025-10-01T09:00:01.000Z",
+                "endTime": "2025-10-01T09:00:03.000Z",
+                "projectId": "p1",
+                "parentObservationId": "obs-agent",
+                "type": "GENERATION",
+                "name": "plan",
+                "userId": "u-9",
+                "sessionId": "sess-2",
+                "providedModelName": "gpt-4.1-2025-04-14",
+                "internalModelId": "cm1",
+                "usageDetails": {"input": 1200, "input_cached_tokens": 800, "output": 64, "total": 2064},
+                "costDetails": {"input": 0.0024, "input_cached_tokens": 0.0004, "output": 0.000512, "total": 0.003312},
+                "totalCost": 0.003312,
+            },
+        ],
+        "meta": {"cursor": "eyJsYXN0IjoxfQ=="},
+    }
+    batch = {
+        "batch": [
+            {
+                "id": "ev1",
+                "type": "generation-create",
+                "timestamp": "2025-10-01T10:00:00Z",
+                "body": {
+                    "id": "gen-sdk",
+                    "traceId": "tr-2",
+                    "startTime": "2025-10-01T10:00:00Z",
+                    "model": "claude-3-5-haiku-20241022",
+                    "usageDetails": {"input": 100, "output": 20},
+                    "costDetails": {"input": 0.00008, "output": 0.00008},
+                },
+            },
+            {
+                "id": "ev2",
+                "type": "generation-create",
+                "timestamp": "2025-10-01T10:00:00Z",
+                "body": {
+                    "id": "gen-legacy",
+                    "traceId": "tr-2",
+                    "startTime": "2025-10-01T10:00:00Z",
+                    "model": "gpt-4o-mini",
+                    "usage": {
+                        "input": 10,
+                        "output": 5,
+                        "unit": "TOKENS",
+                        "inputCost": 0.0000015,
+                        "outputCost": 0.000003,
+                    },
+                },
+            },
+        ]
+    }
+    page = write(tmp_path, "observations_v2.json", json.dumps(v2))
+    box = inspect(page)
+    assert detect(box.sample, box.kind) == ["langfuse"]
+    con, res = run(tmp_path, page, write(tmp_path, "ingestion.json", json.dumps(batch)))
+    got = {r["request_id"]: r for r in rows(con)}
+    g = got["obs-gen"]
+    assert g["model_raw"] == "gpt-4.1-2025-04-14" and buckets(g) == (1200, 800, 0, 0, 64, 0)
+    assert g["reported_cost"] == Decimal("0.003312000000") and g["tags"]["session"] == "sess-2"
+    assert res[0].skip_reasons == {"observation of type AGENT": 1} and quarantine(con) == []
+    assert got["gen-sdk"]["reported_cost"] == Decimal("0.000160000000")
+    assert got["gen-legacy"]["reported_cost"] == Decimal("0.000004500000")
 
 
 # ------------------------------------------------------------------ Helicone
@@ -1618,6 +1736,136 @@ def test_otel_spans_sharing_a_key_keep_the_same_one_whatever_their_order(tmp_pat
         stored.append({k: v for k, v in row.items() if k not in ("source_file", "run_id", "ingested_at")})
     assert stored[0] == stored[1] == stored[2]
     assert stored[0]["source_line"] == 1
+
+
+def test_otel_google_genai_instrumentation_counts_thoughts_inside_output(tmp_path: Path) -> None:
+    """opentelemetry-python-contrib's google-genai instrumentation (generate_content.py): gen_ai.system is
+    `gemini` or `vertex_ai`; input_tokens = promptTokenCount (cached content inside it), output_tokens =
+    candidatesTokenCount + thoughtsTokenCount ("the sem conv recommends combining these counts"), with
+    `gen_ai.usage.cache_read.input_tokens` and `gen_ai.usage.reasoning.output_tokens` beside them."""
+
+    def gemini(sid: str, system: str) -> dict[str, Any]:
+        attrs = [
+            attr("gen_ai.operation.name", "generate_content"),
+            attr("gen_ai.system", system),
+            attr("gen_ai.request.model", "gemini-2.5-flash"),
+            attr("gen_ai.usage.input_tokens", 17713),
+            attr("gen_ai.usage.output_tokens", 1000),
+            attr("gen_ai.usage.cache_read.input_tokens", 17379),
+            attr("gen_ai.usage.reasoning.output_tokens", 800),
+        ]
+        return span(sid, attrs, "generate_content gemini-2.5-flash")
+
+    con, _ = run(
+        tmp_path, write(tmp_path, "genai.json", json.dumps(otlp(gemini("g1", "gemini"), gemini("g2", "vertex_ai"))))
+    )
+    got = {r["request_id"]: r for r in rows(con)}
+    assert buckets(got["g1"]) == buckets(got["g2"]) == (334, 17379, 0, 0, 1000, 800)
+    assert (got["g1"]["provider"], got["g1"]["platform"], got["g2"]["platform"]) == ("google", "gemini_api", "vertex")
+
+
+def test_otel_collector_file_with_metrics_logs_and_stray_lines(tmp_path: Path) -> None:
+    """The collector's file exporter writes one Export*ServiceRequest per line, and a pipeline's metrics and
+    logs can go to the same file (`resourceMetrics`, `resourceLogs`). Every line is accounted for: spans are
+    calls, metrics and logs lines are skipped with a count, any other JSON line is quarantined (they were
+    all dropped without a trace). Some exporters write intValue and startTimeUnixNano as JSON numbers."""
+    chat = span(
+        "c1",
+        [
+            attr("gen_ai.operation.name", "chat"),
+            attr("gen_ai.provider.name", "openai"),
+            attr("gen_ai.request.model", "gpt-4o-mini"),
+            attr("gen_ai.usage.input_tokens", 12, True),
+            attr("gen_ai.usage.output_tokens", 3, True),
+        ],
+    ) | {"startTimeUnixNano": 1751364000000000000}
+    metrics = {
+        "resourceMetrics": [
+            {
+                "resource": {"attributes": [attr("service.name", "support-bot")]},
+                "scopeMetrics": [{"scope": {"name": "openai_v2"}, "metrics": [{"name": "gen_ai.client.token.usage"}]}],
+            }
+        ]
+    }
+    logs = {"resourceLogs": [{"resource": {}, "scopeLogs": [{"scope": {}, "logRecords": [{"timeUnixNano": "1"}]}]}]}
+    path = write(tmp_path, "collector.jsonl", [otlp(chat), metrics, logs, {"unrelated": True}])
+    con, (res,) = run(tmp_path, path)
+    (row,) = rows(con)
+    assert buckets(row) == (12, 0, 0, 0, 3, 0) and row["ts"] == datetime(2025, 7, 1, 10, tzinfo=UTC)
+    assert res.records == 4
+    assert res.skip_reasons == {"OTLP metrics (not spans)": 1, "OTLP logs (not spans)": 1}
+    assert quarantine(con) == [(4, "malformed JSON (or not an OTLP resourceSpans document)")]
+
+
+def test_otel_openllmetry_spans_are_model_calls(tmp_path: Path) -> None:
+    """OpenLLMetry (traceloop/openllmetry) names its operation in `llm.request.type` with its own values
+    (opentelemetry-semantic-conventions-ai LLMRequestTypeValues: chat, completion, embedding, rerank): its
+    Anthropic instrumentation sets `completion` on every Messages.create span, with `gen_ai.system`
+    "Anthropic", `gen_ai.usage.input_tokens` = input + cache read + cache creation and the cache counts in
+    `gen_ai.usage.cache_read_input_tokens` / `…cache_creation_input_tokens`; its embeddings spans say
+    `embedding`. Its first releases used `llm.vendor`, `llm.request.model` / `llm.response.model` and
+    `llm.usage.prompt_tokens` / `completion_tokens`; its OpenAI reasoning count is
+    `gen_ai.usage.reasoning_tokens` (inside completion_tokens, as OpenAI counts it). All are model calls."""
+    anthropic = [
+        attr("gen_ai.system", "Anthropic"),
+        attr("llm.request.type", "completion"),
+        attr("gen_ai.request.model", "claude-sonnet-4-20250514"),
+        attr("gen_ai.response.model", "claude-sonnet-4-20250514"),
+        attr("gen_ai.response.id", "msg_01TraceloopA"),
+        attr("gen_ai.usage.input_tokens", 1532),
+        attr("gen_ai.usage.output_tokens", 33),
+        attr("llm.usage.total_tokens", 1565),
+        attr("gen_ai.usage.cache_read_input_tokens", 1111),
+        attr("gen_ai.usage.cache_creation_input_tokens", 418),
+        {"key": "gen_ai.response.finish_reasons", "value": {"arrayValue": {"values": [{"stringValue": "end_turn"}]}}},
+    ]
+    embedding = [
+        attr("gen_ai.system", "openai"),
+        attr("llm.request.type", "embedding"),
+        attr("gen_ai.request.model", "text-embedding-3-small"),
+        attr("gen_ai.usage.input_tokens", 8),
+        attr("llm.usage.total_tokens", 8),
+    ]
+    first_releases = [
+        attr("llm.vendor", "OpenAI"),
+        attr("llm.request.type", "chat"),
+        attr("llm.request.model", "gpt-3.5-turbo"),
+        attr("llm.response.model", "gpt-3.5-turbo-0125"),
+        attr("llm.usage.prompt_tokens", 100),
+        attr("llm.usage.completion_tokens", 20),
+        attr("llm.usage.total_tokens", 120),
+    ]
+    reasoning = [
+        attr("gen_ai.system", "openai"),
+        attr("llm.request.type", "chat"),
+        attr("gen_ai.response.model", "o4-mini-2025-04-16"),
+        attr("gen_ai.usage.prompt_tokens", 500),
+        attr("gen_ai.usage.completion_tokens", 300),
+        attr("gen_ai.usage.reasoning_tokens", 256),
+    ]
+    rerank = [
+        attr("gen_ai.system", "Cohere"),
+        attr("llm.request.type", "rerank"),
+        attr("gen_ai.request.model", "rerank-v3.5"),
+        attr("gen_ai.usage.input_tokens", 40),
+    ]
+    doc = otlp(
+        span("t1", anthropic, "anthropic.chat"),
+        span("t2", embedding, "openai.embeddings"),
+        span("t3", first_releases, "openai.chat"),
+        span("t4", reasoning, "openai.chat"),
+        span("t5", rerank, "cohere.rerank"),
+    )
+    con, (res,) = run(tmp_path, write(tmp_path, "traceloop.json", json.dumps(doc)))
+    got = {r["request_id"]: r for r in rows(con)}
+    a = got["msg_01TraceloopA"]
+    assert buckets(a) == (3, 1111, 418, 0, 33, 0)
+    assert (a["provider"], a["platform"], a["dedupe_key"]) == ("anthropic", "anthropic", "anthropic:msg_01TraceloopA")
+    assert buckets(got["t2"]) == (8, 0, 0, 0, 0, 0)
+    assert buckets(got["t3"]) == (100, 0, 0, 0, 20, 0) and got["t3"]["model_raw"] == "gpt-3.5-turbo-0125"
+    assert got["t3"]["provider"] == "openai"
+    assert buckets(got["t4"]) == (500, 0, 0, 0, 300, 256)
+    assert res.skip_reasons == {"span operation rerank (not a model call)": 1}
 
 
 # ------------------------------------------------------------------ detection on the samples

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from finops import db, pricing
+from finops.ingest import detect, ingest
 from tests.helpers import ROOT
-from tests.test_conventions import _buckets, _ingest, _rows
+from tests.test_conventions import _buckets, _ingest, _ingest_files, _rows
 
 # ------------------------------------------------------------------ OpenAI-shaped chat streams
 
@@ -201,6 +202,61 @@ def test_claude_code_on_bedrock_and_vertex_is_that_platform(tmp_path: Path) -> N
     rows = _rows(con)
     assert [r["platform"] for r in rows] == ["bedrock", "vertex", "anthropic"]
     assert [_buckets(r) for r in rows] == [(1, 28530, 311, 0, 25, 0)] * 3
+
+
+def test_claude_code_on_windows_tags_the_project_by_the_last_folder(tmp_path: Path) -> None:
+    """Claude Code on native Windows writes `cwd` with backslashes (`"cwd":"C:\\\\Users\\\\…"`, as read from real
+    transcripts by third-party loaders, e.g. TokenBBQ's claude.ts notes): the project tag is the last folder,
+    as on Linux and macOS, not the whole path."""
+    line = {
+        "type": "assistant",
+        "timestamp": "2026-03-21T13:26:22.884Z",
+        "sessionId": "9b0c6f2e-5a1d-4c3b-8e7f-0a1b2c3d4e5f",
+        "requestId": "req_011CWin",
+        "cwd": "C:\\Users\\maria\\Desktop\\Projekte\\TokenShop",
+        "gitBranch": "main",
+        "version": "2.1.80",
+        "message": {
+            "id": "msg_01WinAbc",
+            "model": "claude-sonnet-4-5-20250929",
+            "usage": {"input_tokens": 3, "cache_read_input_tokens": 100, "output_tokens": 7},
+        },
+    }
+    posix = {
+        **line,
+        "cwd": "/home/maria/TokenShop",
+        "requestId": "req_011CPosix",
+        "message": {**line["message"], "id": "msg_01PosixAbc"},
+    }
+    con, res = _ingest(tmp_path, "session.jsonl", [line, posix])
+    assert res.format == "claude_code" and res.calls == 2
+    assert [r["tags"]["project"] for r in _rows(con)] == ["TokenShop", "TokenShop"]
+
+
+def test_claude_code_older_lines_without_request_id_keep_cost_usd(tmp_path: Path) -> None:
+    """Transcripts of Claude Code before mid 2025 carry no `requestId` and a `costUSD` per line (ccusage's
+    adapter README and fixtures; peers.md §6.2): the copies of one message still count once (key: message.id,
+    as ccusage does without a requestId), the final line kept, its costUSD the reported cost, exact."""
+
+    def line(out: int, cost: float) -> dict[str, Any]:
+        return {
+            "type": "assistant",
+            "timestamp": "2025-05-20T08:15:02.511Z",
+            "sessionId": "6a8f0c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b",
+            "version": "0.2.125",
+            "cwd": "/home/dev/webapp",
+            "costUSD": cost,
+            "message": {
+                "id": "msg_01OldNoReq",
+                "model": "claude-sonnet-4-20250514",
+                "usage": {"input_tokens": 4, "cache_read_input_tokens": 13368, "output_tokens": out},
+            },
+        }
+
+    con, res = _ingest(tmp_path, "old.jsonl", [line(12, 0.0043), line(284, 0.0084304)])
+    assert res.calls == 1 and res.duplicates == 1
+    row = con.execute("select output, reported_cost, request_id from usage").fetchone()
+    assert row == (284, Decimal("0.0084304"), None)
 
 
 # ------------------------------------------------------------------ Anthropic usage.iterations
@@ -492,6 +548,20 @@ _RESULT: dict[str, Any] = {
 }
 
 
+# the rows of _RESULT alone (_print_rows): one bucket per model of modelUsage, costUSD as the reported cost
+_RESULT_BUCKETS = [
+    ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
+    ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
+]
+
+
+def _print_rows(con: Any) -> list[tuple[Any, ...]]:
+    return con.execute(
+        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
+        " from usage order by record_kind, model"
+    ).fetchall()
+
+
 def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
     usage = {
         "input_tokens": 3,
@@ -520,10 +590,12 @@ def _assistant(mid: str, block: dict[str, Any], out: int) -> dict[str, Any]:
     }
 
 
-def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_total(tmp_path: Path) -> None:
+def test_claude_print_stream_json_counts_each_message_once_and_the_rest_of_the_result(tmp_path: Path) -> None:
     """`claude -p --output-format stream-json --verbose`: one assistant line per content block, each repeating
-    the message's usage (anthropics/claude-code#6805), then a `result` line totalling them: the calls are the
-    messages, once each; the result total is skipped with a count, never added on top."""
+    the message's usage (anthropics/claude-code#6805), then a `result` line whose modelUsage totals the whole
+    session, per model. The calls are the messages, once each. The result adds only what no assistant line
+    holds: Claude Code's own side calls (here Haiku, never written as assistant lines) become a bucket of
+    that model with its costUSD; a model whose total equals its messages' adds nothing (skipped with a count)."""
     init = {
         "type": "system",
         "subtype": "init",
@@ -554,15 +626,78 @@ def test_claude_print_stream_json_counts_each_message_once_and_skips_the_result_
     con, res = _ingest(tmp_path, "run.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
     assert res.format == "claude_code.print"
     assert res.quarantined == 0, res.reject_reasons
-    assert res.calls == 2 and res.duplicates == 1
+    assert res.calls == 3 and res.duplicates == 1
     assert res.skip_reasons == {
-        "session total (result line): its calls are the assistant lines": 1,
+        "session total (result line): its calls are the assistant lines": 1,  # the Sonnet total
         "system line": 1,
         "user line": 1,
     }
     rows = _rows(con)
-    assert [_buckets(r) for r in rows] == [(3, 13368, 7924, 0, 9, 0), (3, 13368, 7924, 0, 120, 0)]
+    assert [_buckets(r) for r in rows] == [
+        (3, 13368, 7924, 0, 9, 0),
+        (3, 13368, 7924, 0, 120, 0),
+        (512, 0, 0, 0, 40, 0),  # Haiku's side calls: the result's rest, with its costUSD
+    ]
     assert rows[0]["tags"] == {"project": "webapp", "session": _SID}
+    assert _print_rows(con)[0] == _RESULT_BUCKETS[0]
+
+
+def test_claude_print_running_totals_on_bedrock_and_unmatched_model_names(tmp_path: Path) -> None:
+    """With stream-json input one process answers several turns and writes a `result` after each, a running
+    total of the session so far (anthropics/claude-code#83239): only the session's last result counts, the
+    earlier ones are skipped. On Bedrock (CLAUDE_CODE_USE_BEDROCK) modelUsage is keyed by the Bedrock id while
+    the assistant lines carry the bare model name: both name the same model, so the Sonnet total is all in the
+    lines and only Haiku's side calls are added, on Bedrock. A file whose assistant models match none of the
+    result's keys cannot be split: the result is skipped with a count, the lines' calls stay."""
+
+    def turn(mid: str, out: int) -> dict[str, Any]:
+        line = _assistant(mid, {"type": "text", "text": "…"}, out)
+        line["message"]["model"] = "claude-sonnet-4-5-20250929"
+        return line
+
+    def result(n: int, sonnet_out: int, haiku: tuple[int, int] | None) -> dict[str, Any]:
+        mu = {
+            "us.anthropic.claude-sonnet-4-5-20250929-v1:0": {
+                "inputTokens": 3 * n,
+                "outputTokens": sonnet_out,
+                "cacheReadInputTokens": 13368 * n,
+                "cacheCreationInputTokens": 7924 * n,
+                "webSearchRequests": 0,
+                "costUSD": 0.05 * n,
+            }
+        }
+        if haiku:
+            mu["us.anthropic.claude-3-5-haiku-20241022-v1:0"] = {
+                "inputTokens": haiku[0],
+                "outputTokens": haiku[1],
+                "cacheReadInputTokens": 0,
+                "cacheCreationInputTokens": 0,
+                "webSearchRequests": 0,
+                "costUSD": 0.0004,
+            }
+        return {**_RESULT, "num_turns": n, "modelUsage": mu, "uuid": f"result-{n}"}
+
+    lines = [turn("msg_bdrk_01A", 50), result(1, 50, None), turn("msg_bdrk_01B", 70), result(2, 120, (480, 12))]
+    con, res = _ingest(tmp_path, "turns.jsonl", lines, assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.quarantined == 0, res.reject_reasons
+    assert res.calls == 3 and res.skip_reasons == {
+        "session total (result line): a running total, superseded by the session's last result": 1,
+        "session total (result line): its calls are the assistant lines": 1,
+    }
+    got = con.execute("select record_kind, model, platform, input_uncached, output from usage order by source_line")
+    assert got.fetchall() == [
+        ("call", "claude-sonnet-4-5-20250929", "bedrock", 3, 50),
+        ("call", "claude-sonnet-4-5-20250929", "bedrock", 3, 70),
+        ("bucket", "claude-3-5-haiku-20241022", "bedrock", 480, 12),
+    ]
+
+    alias = turn("msg_01C", 9)
+    alias["message"]["model"] = "claude-sonnet-4-5"  # an alias the result's dated key does not match
+    (tmp_path / "x").mkdir()
+    con, res = _ingest(tmp_path / "x", "alias.jsonl", [alias, _RESULT], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.calls == 1 and res.skip_reasons == {
+        "session total (result line): its models differ from the assistant lines' (not split)": 2
+    }
 
 
 def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -> None:
@@ -572,14 +707,60 @@ def test_claude_print_json_result_alone_is_one_total_per_model(tmp_path: Path) -
         tmp_path, "run.json", json.dumps(_RESULT, indent=2), assume_time=datetime(2025, 10, 1, tzinfo=UTC)
     )
     assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
-    rows = con.execute(
-        "select model, record_kind, request_count, input_uncached, cache_read, cache_write_5m, output, reported_cost"
-        " from usage order by model"
-    ).fetchall()
-    assert rows == [
-        ("claude-3-5-haiku-20241022", "bucket", 0, 512, 0, 0, 40, Decimal("0.00057")),
-        ("claude-sonnet-4-5-20250929", "bucket", 0, 6, 26736, 15848, 129, Decimal("0.0612")),
+    assert _print_rows(con) == _RESULT_BUCKETS
+
+
+def test_claude_print_stream_whose_assistant_lines_carry_zero_usage_counts_the_result(tmp_path: Path) -> None:
+    """Some Claude Code versions (2.1.9x reported) write stream-json assistant lines with `usage` all zero and the
+    real counts only in the `result` line's `modelUsage` (multica-ai/multica#728, PR #729). Assistant lines
+    without a single counted token are then no evidence of the session's calls: the result's per-model totals
+    are the counts (the zero lines stay, zero tokens each), never a session counted as zero."""
+    zero = _assistant("msg_01Z", {"type": "text", "text": "done"}, 0)
+    zero["message"]["usage"] = {"input_tokens": 0, "output_tokens": 0}
+    con, res = _ingest(tmp_path, "run.jsonl", [zero, _RESULT], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    assert res.format == "claude_code.print" and res.quarantined == 0, res.reject_reasons
+    assert _print_rows(con) == [*_RESULT_BUCKETS, ("claude-sonnet-4-5-20250929", "call", 1, 0, 0, 0, 0, None)]
+
+
+def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_counted_twice(tmp_path: Path) -> None:
+    """`claude -p --output-format json` prints only the session total, while Claude Code also writes the same
+    session's transcript (~/.claude/projects/…/<session_id>.jsonl, `sessionId` = the result's `session_id`).
+    Rule: the transcript's calls win. A result total whose session already has transcript calls in the store is
+    skipped with a count; a result of another session is still stored. (Ingested the other way round, the
+    transcript after the result, both are kept: the format cannot undo a stored row; see the module docstring.)
+    Result shape: Agent SDK reference, `SDKResultMessage` / `ModelUsage`."""
+    transcript = [
+        {
+            "type": "assistant",
+            "sessionId": _SID,
+            "timestamp": "2025-10-01T09:59:58.000Z",
+            "requestId": "req_011CPrint1",
+            "cwd": "/home/dev/webapp",
+            "version": "2.0.14",
+            "message": {
+                "id": "msg_01PrintA",
+                "model": "claude-sonnet-4-5-20250929",
+                "usage": {"input_tokens": 6, "cache_read_input_tokens": 26736, "output_tokens": 129},
+            },
+        }
     ]
+    path = tmp_path / f"{_SID}.jsonl"
+    path.write_text(json.dumps(transcript[0]) + "\n")
+    other = {**_RESULT, "session_id": "0b1c2d3e-0000-4000-8000-00000000beef", "uuid": "9a1c3d4e-beef"}
+    (tmp_path / "run.json").write_text(json.dumps(_RESULT))
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    con = db.connect(tmp_path / "t.duckdb")
+    first = ingest(con, [path])
+    assert first.files[0].format == "claude_code" and first.files[0].calls == 1
+    res = ingest(con, [tmp_path / "run.json", tmp_path / "other.json"], assume_time=datetime(2025, 10, 1, tzinfo=UTC))
+    same, rest = res.files
+    assert same.format == "claude_code.print" and same.calls == 0 and same.quarantined == 0
+    assert same.skip_reasons == {
+        "session total (result line): the session's transcript is already stored (its calls count)": 2
+    }
+    assert rest.calls == 2  # one bucket per model of another session's total
+    got = con.execute("select format, tags['session'], count(*) from usage group by all order by all").fetchall()
+    assert got == [("claude_code", _SID, 1), ("claude_code.print", other["session_id"], 2)]
 
 
 # ------------------------------------------------------------------ Codex CLI with other model providers
@@ -683,3 +864,283 @@ def test_gemini_stream_without_response_id_counts_its_last_chunk(tmp_path: Path)
     sse = "".join(f"data: {json.dumps(c)}\r\n\r\n" for c in chunks)
     con, res = _ingest(tmp_path / "sse", "stream.sse", sse)
     assert res.calls == 1 and res.quarantined == 0 and _buckets(_rows(con)[0]) == (104, 0, 0, 0, 34, 0)
+
+
+# ------------------------------------------------------------------ batch output files (Gemini API, Vertex, Bedrock)
+# Shapes (sources cited in finops/ingest/gemini_batch.py and bedrock_batch.py): Gemini API Batch Mode results
+# (ai.google.dev batch-api page; google-gemini/cookbook quickstarts/Batch_mode.ipynb prints a real results file),
+# Vertex AI predictions.jsonl (GoogleCloudPlatform/generative-ai intro_batch_prediction.ipynb "Example output"),
+# Bedrock `<input>.jsonl.out` (AWS Bedrock user guide, batch-inference-results.html).
+
+_GEMINI_USAGE = {  # 1,000 prompt tokens of which 400 cached, 200 candidates, 300 thoughts
+    "promptTokenCount": 1000,
+    "candidatesTokenCount": 200,
+    "thoughtsTokenCount": 300,
+    "cachedContentTokenCount": 400,
+    "totalTokenCount": 1500,
+    "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 1000}],
+    "cacheTokensDetails": [{"modality": "TEXT", "tokenCount": 400}],
+}
+
+
+def _gemini_response(rid: str | None, model: str = "gemini-2.5-flash", usage: Any = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "candidates": [{"content": {"role": "model", "parts": [{"text": "…"}]}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": usage or _GEMINI_USAGE,
+        "modelVersion": model,
+    }
+    if rid is not None:
+        body["responseId"] = rid
+    return body
+
+
+def _priced(con: Any) -> list[tuple[Any, ...]]:
+    pricing.install(con, pricing.load(ROOT / "pricing"))
+    db.create_views(con)
+    return con.execute("select service_tier, price_status, cost_usd from priced_usage order by source_line").fetchall()
+
+
+def test_gemini_api_batch_results_are_batch_tier_and_failed_requests_are_not_billed(tmp_path: Path) -> None:
+    """Gemini API Batch Mode results file: `{"response": …, "key": …}` lines (Batch_mode.ipynb), a
+    google.rpc.Status `error` line (the batch-api page's retrieval sample), and inline requests' `metadata`.
+    Before gemini.batch these lines were read as logged `gemini` responses: standard tier (2x the batch
+    price) and the error line skipped as 'response without usageMetadata'."""
+    lines = [
+        {"response": _gemini_response("6VFkaIDwEPXVjMcP4-XW6Qo"), "key": "request_1"},
+        {"key": "request_2", "error": {"code": 400, "message": "Invalid argument.", "status": "INVALID_ARGUMENT"}},
+        {"metadata": {"team": "search"}, "response": _gemini_response("7FFkaJK7EaWOjMcP-LvX2AQ")},
+    ]
+    at = datetime(2025, 8, 5, 12, tzinfo=UTC)
+    con, res = _ingest(tmp_path, "batch-results.jsonl", lines, assume_time=at)
+    assert res.format == "gemini.batch" and (res.calls, res.quarantined) == (2, 0)
+    assert res.skip_reasons == {"failed batch request (not billed)": 1}
+    rows = _rows(con)
+    # cached inside the prompt, thoughts billed as output (the gemini convention)
+    assert [_buckets(r) for r in rows] == [(600, 400, 0, 0, 500, 300)] * 2
+    assert {(r["platform"], r["service_tier"], r["ts"], r["ts_source"]) for r in rows} == {
+        ("gemini_api", "batch", at, "assumed")
+    }
+    assert rows[1]["tags"] == {"team": "search"}
+    # google.toml gemini-2.5-flash from 2025-06-17: 0.30 in / 0.03 cache read / 2.50 out per 1M; the batch rule
+    # for 2.5 models halves input and output and keeps cache reads at the standard rate (factors cache_read 1):
+    # 600 x 0.15 + 400 x 0.03 + 500 x 1.25 = 90 + 12 + 625 = 727 per 1M
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))] * 2
+    # a results file of bare responses (the API reference's "a single response per line") cannot be told from
+    # logged responses: it is `gemini`, and --format gemini.batch reads it at the batch tier
+    (tmp_path / "bare").mkdir()
+    bare = [_gemini_response("8GGkaJK7EaWOjMcP-LvX2AQ"), {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}]
+    _, res = _ingest(tmp_path / "bare", "bare.jsonl", bare)
+    assert res.format == "gemini"
+    (tmp_path / "forced").mkdir()
+    con, res = _ingest(tmp_path / "forced", "bare.jsonl", bare, assume_time=at, format_name="gemini.batch")
+    assert (res.calls, res.skip_reasons) == (1, {"failed batch request (not billed)": 1})
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))]
+
+
+def test_vertex_batch_prediction_output_is_vertex_batch_dated_by_processed_time(tmp_path: Path) -> None:
+    """Vertex AI predictions.jsonl: `{status: "", processed_time, request, response}`; a failed request has
+    the error in `status` and no response (intro_batch_prediction.ipynb; the batch docs reserve `response`
+    and `status` for the output). Before vertex.batch: read as `gemini`, platform gemini_api, standard tier,
+    dated by the file's mtime, the failed line skipped as 'response without usageMetadata'."""
+    request = {"contents": [{"role": "user", "parts": [{"text": "…"}]}], "generationConfig": {"temperature": 0.4}}
+    ok = {
+        "status": "",
+        "processed_time": "2025-08-05T14:04:28.376+00:00",
+        "request": request,
+        "response": _gemini_response(None, "gemini-2.5-flash@default"),
+    }
+    failed = {"status": 'Bad Request: {"error": {"code": 400}}', "processed_time": "2025-08-05T14:04:29.1+00:00"}
+    failed["request"] = request
+    con, res = _ingest(tmp_path, "predictions.jsonl", [ok, failed])
+    assert res.format == "vertex.batch" and (res.calls, res.quarantined, res.skipped) == (1, 0, 1)
+    assert res.skip_reasons == {"failed batch request (not billed)": 1}
+    (row,) = _rows(con)
+    assert _buckets(row) == (600, 400, 0, 0, 500, 300)
+    assert (row["platform"], row["service_tier"], row["model"]) == ("vertex", "batch", "gemini-2.5-flash")
+    assert row["ts"] == datetime(2025, 8, 5, 14, 4, 28, 376000, tzinfo=UTC) and row["ts_source"] == "record"
+    # vertex.toml inherits google.toml's batch rules: the same 727 per 1M as the Gemini API
+    assert _priced(con) == [("batch", "priced", Decimal("0.000727"))]
+    # the prompt and the answer are not stored; the line's other fields are
+    extra = con.execute("select extra from usage").fetchone()
+    assert extra is not None and json.loads(extra[0]) == {"status": "", "processed_time": ok["processed_time"]}
+
+
+def _bedrock_claude(rid: str, mid: str) -> dict[str, Any]:
+    usage = {"input_tokens": 1000, "cache_creation_input_tokens": 200, "cache_read_input_tokens": 3000}
+    body = {"id": mid, "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022"}
+    body |= {"content": [{"type": "text", "text": "…"}], "stop_reason": "end_turn", "stop_sequence": None}
+    body["usage"] = usage | {"output_tokens": 100}
+    return {"recordId": rid, "modelInput": {"anthropic_version": "bedrock-2023-05-31"}, "modelOutput": body}
+
+
+def test_bedrock_batch_output_is_batch_and_lines_without_a_model_are_quarantined(tmp_path: Path) -> None:
+    """Bedrock `<input>.jsonl.out`: `{recordId, modelInput, modelOutput}` or `error` in place of modelOutput
+    (batch-inference-results.html, whose Titan example is used as is). Only Anthropic bodies name the model;
+    the others (Titan, Nova, Llama) are quarantined with the reason, a body without counts too. Before
+    bedrock.batch such files matched no format ('no known format': skipped whole)."""
+    titan = {"recordId": "3223593EFGH", "modelInput": {"inputText": "Roses are red, violets are"}}
+    titan["modelOutput"] = {
+        "inputTextTokenCount": 8,
+        "results": [{"tokenCount": 3, "outputText": "blue\n", "completionReason": "FINISH"}],
+    }
+    errored = {"recordId": "1223213ABCD", "modelInput": {"inputText": "Hello world"}}
+    errored["error"] = {"errorCode": 400, "errorMessage": "bad request"}
+    nova_body = {"output": {"message": {"role": "assistant", "content": [{"text": "…"}]}}, "stopReason": "end_turn"}
+    nova_body["usage"] = {"inputTokens": 50, "outputTokens": 10, "totalTokens": 60}
+    nova = {"recordId": "NOVA0000001", "modelInput": {"messages": []}, "modelOutput": nova_body}
+    llama = {"recordId": "LLAMA000001", "modelInput": {"prompt": "…"}}
+    llama["modelOutput"] = {"generation": "…", "prompt_token_count": 12, "generation_token_count": 7}
+    mistral = {"recordId": "MISTRAL0001", "modelInput": {"prompt": "…"}, "modelOutput": {"outputs": [{"text": "…"}]}}
+    lines = [_bedrock_claude("CALL0000001", "msg_bdrk_01Xq"), titan, errored, nova, llama, mistral]
+    con, res = _ingest(tmp_path, "requests.jsonl.out", lines, assume_time=datetime(2025, 8, 5, tzinfo=UTC))
+    assert res.format == "bedrock.batch" and (res.calls, res.skipped, res.quarantined) == (1, 1, 4)
+    assert res.skip_reasons == {"failed batch record (not billed)": 1}
+    q = con.execute("select source_line, reason from quarantine order by source_line").fetchall()
+    no_model = "no model id: Bedrock batch output names its model only in Anthropic bodies"
+    assert [line for line, _ in q] == [2, 4, 5, 6] and all(r.startswith(no_model) for _, r in q[:3])
+    assert q[3][1] == "modelOutput without token counts"
+    (row,) = _rows(con)
+    # Anthropic convention: input_tokens excludes cache reads and writes
+    assert _buckets(row) == (1000, 3000, 200, 0, 100, 0)
+    assert (row["platform"], row["provider"], row["service_tier"]) == ("bedrock", "anthropic", "batch")
+    # anthropic.toml claude-3-5-haiku from 2024-12-03 (bedrock.toml inherits it): 0.80 in, 0.08 cache read,
+    # 1.00 cache write, 4.00 out per 1M; bedrock batch x 0.5: 1000 x 0.40 + 3000 x 0.04 + 200 x 0.50 + 100 x 2.00
+    # = 400 + 120 + 100 + 200 = 820 per 1M
+    assert _priced(con) == [("batch", "priced", Decimal("0.000820"))]
+
+
+def test_batch_output_lines_are_claimed_by_one_format_and_app_logs_stay_gemini() -> None:
+    """Each batch line shape is one format's; an application log that wraps a Gemini body in `response`
+    beside a time (and tags under `metadata`) is still a logged `gemini` response; the Bedrock job's
+    manifest.json.out (totals only) matches nothing."""
+    gemini_line = {"response": _gemini_response("r1"), "key": "request-1"}
+    vertex_line = {"status": "", "processed_time": "2025-08-05T14:04:28.376+00:00", "request": {}}
+    vertex_line["response"] = _gemini_response(None)
+    vertex_failed = {"status": "Bad Request", "processed_time": "2025-08-05T14:04:28Z", "request": {}}
+    app_log = {"timestamp": "2025-08-05T14:04:28Z", "metadata": {"team": "a"}, "response": _gemini_response("r2")}
+    manifest = {"totalRecordCount": 2, "processedRecordCount": 2, "successRecordCount": 1, "errorRecordCount": 1}
+    manifest |= {"inputTokenCount": 1014, "outputTokenCount": 103}
+    assert detect([gemini_line]) == ["gemini.batch"]
+    assert detect([{"key": "request-2", "error": {"code": 400, "message": "x"}}]) == ["gemini.batch"]
+    assert detect([vertex_line]) == detect([vertex_failed]) == ["vertex.batch"]
+    assert detect([_bedrock_claude("CALL0000001", "msg_bdrk_01Xq")]) == ["bedrock.batch"]
+    assert detect([app_log]) == detect([_gemini_response("r3")]) == ["gemini"]
+    http_log = {"timestamp": "2025-08-05T14:04:28Z", "status": 200, "request": {}, "response": _gemini_response("r4")}
+    assert detect([http_log]) == detect([http_log | {"status": "OK"}]) == ["gemini"]  # timed: not batch output
+    assert detect([manifest], "document") == []
+
+
+def test_batch_outputs_reingested_from_other_bytes_add_nothing_and_jobs_do_not_collide(tmp_path: Path) -> None:
+    """A batch output downloaded again (the same lines, other bytes) stores nothing new; another job reusing
+    the same request keys / record ids with other answers is stored in full (keys: responseId or the Anthropic
+    message id, else a hash of the line, never the caller's `key` / `recordId`)."""
+    request = {"contents": [{"role": "user", "parts": [{"text": "…"}]}]}
+
+    def vertex(t: str, prompt: int) -> dict[str, Any]:
+        usage = {"promptTokenCount": prompt, "candidatesTokenCount": 10, "totalTokenCount": prompt + 10}
+        return {"status": "", "processed_time": t, "request": request, "response": _gemini_response(None, usage=usage)}
+
+    jobs = {
+        "gemini": (
+            [{"key": "request-1", "response": _gemini_response("rA")}],
+            [{"key": "request-1", "response": _gemini_response("rB")}],
+        ),
+        "vertex": ([vertex("2025-08-05T10:00:00.1Z", 100)], [vertex("2025-08-06T10:00:00.1Z", 100)]),
+        "bedrock": ([_bedrock_claude("CALL0000001", "msg_bdrk_01A")], [_bedrock_claude("CALL0000001", "msg_bdrk_01B")]),
+    }
+    for name, (job1, job2) in jobs.items():
+        d = tmp_path / name
+        d.mkdir()
+        text = "\n".join(json.dumps(x) for x in job1) + "\n"
+        (d / "job1.jsonl").write_text(text)
+        (d / "job1_again.jsonl").write_text(text + "\n")  # other bytes, the same lines
+        (d / "job2.jsonl").write_text("\n".join(json.dumps(x) for x in job2) + "\n")
+        con = db.connect(tmp_path / f"{name}.duckdb")
+        first, again, other = ingest(con, [d / "job1.jsonl", d / "job1_again.jsonl", d / "job2.jsonl"]).files
+        assert (first.calls, again.calls, again.duplicates, other.calls) == (1, 0, 1, 1), name
+        assert ingest(con, [d / "job1.jsonl"]).files[0].status == "unchanged", name
+        row = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
+        assert row == (2, 2), name
+
+
+# ------------------------------------------------------------------ Codex CLI rollouts of every generation
+
+
+def test_codex_pre_envelope_rollout_is_recognised_and_has_no_usage(tmp_path: Path) -> None:
+    """Codex CLI rollouts of mid 2025 (before `session_meta` and the `{timestamp, type, payload}` envelope) start
+    with a bare header `{id, timestamp, instructions, git?}`, then `{"record_type": "state"}` markers and bare
+    response items (`{type: message, role, content}`, `reasoning`, `function_call`). They recorded no
+    token_count events, so they hold no usage: the file is a Codex rollout (not "no known format"), every line
+    skipped with a reason that says why, nothing quarantined. Shape: codex-rs RolloutRecorder of that time, as
+    parsed by session viewers (e.g. Sinity/polylogue docs/providers: "Direct" and "Legacy" generations)."""
+    lines = [
+        {
+            "id": "c27a914d-1b2c-4d5e-8f90-0123456789ab",
+            "timestamp": "2025-06-20T13:20:47.060Z",
+            "instructions": None,
+            "git": {"commit_hash": "9f1e2d3", "branch": "main"},
+        },
+        {"record_type": "state"},
+        {"type": "message", "id": None, "role": "user", "content": [{"type": "input_text", "text": "list files"}]},
+        {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "opaque"},
+        {"type": "function_call", "id": "fc_1", "name": "shell", "arguments": '{"command":["ls"]}', "call_id": "c1"},
+        {"type": "function_call_output", "call_id": "c1", "output": '{"output":"a.txt"}'},
+        {"type": "message", "id": "msg_1", "role": "assistant", "content": [{"type": "output_text", "text": "a.txt"}]},
+        {"record_type": "state"},
+    ]
+    _con, res = _ingest(tmp_path, "rollout-2025-06-20T13-20-47-c27a914d.jsonl", lines)
+    assert res.format == "codex"
+    assert res.calls == 0 and res.quarantined == 0, res.reject_reasons
+    assert res.skip_reasons == {
+        "Codex rollout written before token_count events (pre-envelope, 2025): no token usage recorded": 8
+    }
+
+
+def test_codex_fork_copying_its_parents_history_is_not_counted_twice(tmp_path: Path) -> None:
+    """A forked Codex thread (codex-rs `InitialHistory::Forked`: "persist all rollout items as-is"; rollout
+    policy: session_meta always persisted; the recorder stamps each line as it writes it) starts with its own
+    session_meta, then a copy of the parent's items: the parent's session_meta and token_count events, stamped
+    with the time of the fork; then its own calls, whose totals continue from the copied ones. The copied
+    events are the parent's calls: stored once. The fork's own call counts its delta and is tagged with the
+    fork's own session id."""
+
+    def tc(ts: str, total: tuple[int, int, int, int], last: tuple[int, int, int, int]) -> dict[str, Any]:
+        def u(t: tuple[int, int, int, int]) -> dict[str, int]:
+            names = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
+            return {**dict(zip(names, t, strict=True)), "total_tokens": t[0] + t[2]}
+
+        info = {"total_token_usage": u(total), "last_token_usage": u(last), "model_context_window": 272000}
+        return {"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": info}}
+
+    def meta(ts: str, sid: str, **kw: Any) -> dict[str, Any]:
+        payload = {"id": sid, "timestamp": ts, "cwd": "/home/dev/api", "originator": "codex_cli_rs", **kw}
+        return {"timestamp": ts, "type": "session_meta", "payload": {**payload, "cli_version": "0.60.1"}}
+
+    def ctx(ts: str) -> dict[str, Any]:
+        return {"timestamp": ts, "type": "turn_context", "payload": {"cwd": "/home/dev/api", "model": "gpt-5.1-codex"}}
+
+    parent_id, fork_id = "019a1b00-0000-7000-8000-00000000000a", "019a1b09-0000-7000-8000-00000000000b"
+    copied_at = "2025-11-20T09:30:00.120Z"
+    parent = [
+        meta("2025-11-20T09:00:00.000Z", parent_id),
+        ctx("2025-11-20T09:00:01.000Z"),
+        tc("2025-11-20T09:00:09.000Z", (1000, 100, 200, 20), (1000, 100, 200, 20)),
+        tc("2025-11-20T09:01:30.000Z", (1600, 300, 450, 40), (600, 200, 250, 20)),
+    ]
+    fork = [
+        meta("2025-11-20T09:30:00.100Z", fork_id, forked_from_id=parent_id),
+        *[{**line, "timestamp": copied_at} for line in parent],  # the copy, stamped at the fork
+        ctx("2025-11-20T09:30:05.000Z"),
+        tc("2025-11-20T09:30:20.000Z", (2300, 900, 500, 50), (700, 600, 50, 10)),
+    ]
+    files = [("rollout-2025-11-20T09-00-00-a.jsonl", parent), ("rollout-2025-11-20T09-30-00-b.jsonl", fork)]
+    con, res = _ingest_files(tmp_path, files)
+    assert [(f.format, f.calls, f.duplicates) for f in res.files] == [("codex", 2, 0), ("codex", 1, 2)]
+    got = con.execute(
+        "select input_uncached, cache_read, output, reasoning, tags['session'] from usage order by ts"
+    ).fetchall()
+    assert got == [
+        (900, 100, 200, 20, parent_id),
+        (400, 200, 250, 20, parent_id),
+        (100, 600, 50, 10, fork_id),
+    ]

@@ -62,3 +62,48 @@ def test_same_call_in_two_files_is_stored_once(tmp_path: Path) -> None:
     assert res.files[1].duplicates == 200
     row = con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone()
     assert row == (200, 200)
+
+
+# Batch rates per 1M tokens (input, cache_read, cache_write_5m, output), from pricing/*.toml at the samples'
+# dates: google.toml gemini-2.5-flash GA 0.30 / 0.03 / - / 2.50 and gemini-2.0-flash 0.10 / 0.025 / - / 0.40,
+# batch x0.5 except 2.5-era cache reads (factors cache_read = 1); vertex.toml inherits them; anthropic.toml
+# claude-3-5-haiku 0.80 / 0.08 / 1.00 / 4.00, bedrock.toml inherits it, bedrock batch x0.5.
+BATCH_RATES = {
+    "gemini-2.5-flash": ("0.15", "0.03", "0", "1.25"),
+    "gemini-2.0-flash": ("0.05", "0.0125", "0", "0.20"),
+    "claude-3-5-haiku-20241022": ("0.40", "0.04", "0.50", "2.00"),
+}
+
+
+def test_sample_batch_outputs_cost_the_batch_rates(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    """The Gemini API, Vertex and Bedrock batch output samples: every call at the batch tier, priced, and the
+    file's cost is exactly its ground-truth tokens at the batch rates above (hand-read from the TOML files)."""
+    from decimal import Decimal
+
+    from finops import pricing
+
+    con = db.connect(tmp_path / "s.duckdb")
+    pricing.install(con, pricing.load(SAMPLES.parent / "pricing"))
+    db.create_views(con)
+    entries = [e for e in manifest["files"] if e["format"] in ("gemini.batch", "vertex.batch", "bedrock.batch")]
+    assert len(entries) == 3
+    for entry in entries:
+        (res,) = ingest(con, [SAMPLES / entry["path"]]).files
+        assert res.calls == entry["billable_calls"] and res.skipped == entry["non_billable"] == 1 + (
+            entry["format"] == "vertex.batch"
+        )
+        rows = con.execute(
+            "select distinct service_tier, price_status from priced_usage where source_file = ?", [res.path]
+        ).fetchall()
+        assert rows == [("batch", "priced")], entry["path"]
+        want = Decimal(0)
+        for model, tokens in entry["tokens_by_model"].items():
+            rate_in, rate_read, rate_write, rate_out = (Decimal(r) for r in BATCH_RATES[model])
+            want += (
+                tokens["input_uncached"] * rate_in
+                + tokens["cache_read"] * rate_read
+                + tokens["cache_write_5m"] * rate_write
+                + tokens["output"] * rate_out
+            ) / 1_000_000
+        got = con.execute("select sum(cost_usd) from priced_usage where source_file = ?", [res.path]).fetchone()
+        assert got is not None and got[0] == want, entry["path"]

@@ -4,6 +4,7 @@ calls apart from aggregate usage buckets, which usage and cost exports write wit
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 from rich.console import Console
@@ -65,7 +66,7 @@ def test_everything_priced_says_nothing() -> None:
 
 
 def test_tag_sections_equal_the_sums_over_every_call() -> None:
-    """tag_keys and cost_by_tag read the sums per tag set (sql/tag_sets.sql): the same figures as summing
+    """tag_keys and cost_by_tag read the sums per tag set (sql/report_sets.sql): the same figures as summing
     every call, with calls lacking a key, untagged calls, an unpriced call and two requests in one record."""
     con = store()
     tags = [
@@ -105,3 +106,67 @@ def test_tag_sections_equal_the_sums_over_every_call() -> None:
         ("b", 5, 1),  # the unpriced call adds no cost
     ]
     assert a.tag_keys == ["team", "project", "env"]
+
+
+def test_an_80_column_report_shows_whole_model_ids_and_quality_notes() -> None:
+    """Output written to a file or an 80-column terminal: model ids (and paths, reasons) fold onto more lines
+    instead of being cut to `claude-3-…`, and the headline's quality notes are whole sentences (the Q2 note
+    was cut at the first ' (' of its formula: 'under Q2 routing curve R(s) = r +')."""
+    con = store()
+    long_ids = ["claude-3-5-sonnet-20241022", "gpt-4o-mini-2024-07-18", "gemini-2.5-flash-preview-05-20"]
+    for i, model in enumerate(long_ids):
+        add_call(con, model, DAY, input_uncached=1_000 * (i + 1), output=100)
+    add_call(con, "mystery-model-with-a-long-name-1", DAY, input_uncached=10, output=1)
+    set_scope(con)
+    a = analyze(con, table())
+    console = Console(record=True, width=80)
+    render.analysis(console, a)
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    # a folded cell: the model column's pieces, read down the rows, spell each id
+    model_col = "".join(
+        line.split("│")[2].strip()
+        for line in text.split("Spend by month")[1].split("Spend by")[0].splitlines()
+        if line.count("│") >= 6
+    )
+    for model in ["claude-3-5-sonnet", "gpt-4o-mini", "gemini-2.5-flash", "mystery-model-with-a-long-name-1"]:
+        assert model in model_col, (model, model_col)
+    notes = [x for x in text.splitlines() if "quality retained" in x or "APGR" in x]
+    assert notes and not any(x.rstrip(" │").endswith("r +") for x in notes)
+    assert "APGR = " in text.replace("│", "").replace("\n", " ")
+
+
+def test_the_report_sums_equal_the_sums_over_every_call_on_the_samples(tmp_path: Path) -> None:
+    """analyze reads sums (scoped_groups / scoped_tag_sets, one GROUPING SETS scan: sql/report_sets.sql)
+    instead of the calls. On all the samples (every format, unpriced models, tags; the usage buckets and cost
+    lines the scope drops where calls cover the day), in a --since/--until window, each figure equals the same
+    aggregate taken over every scoped call."""
+    from finops.ingest import ingest
+    from finops.scope import materialize_sums
+    from finops.store import open_store
+
+    from .conftest import SAMPLES
+
+    s = open_store(tmp_path / "s.duckdb")
+    ingest(s.con, [SAMPLES])
+    set_scope(s.con, datetime(2025, 4, 1, tzinfo=UTC), datetime(2025, 8, 15, tzinfo=UTC))
+    direct = """select record_kind, price_status, count(*), sum(request_count),
+                       sum(request_count) filter (where cost_usd is null), sum(cost_usd), min(ts), max(ts),
+                       sum(input_uncached + cache_read + cache_write_5m + cache_write_1h), sum(output), sum(reasoning)
+                from scoped_usage group by all order by all"""
+    summed = """select record_kind, price_status, sum(records), sum(requests), sum(unpriced_requests), sum(cost_usd),
+                       min(first_ts), max(last_ts), sum(input_uncached + cache_read + cache_write_5m + cache_write_1h),
+                       sum(output), sum(reasoning)
+                from scoped_groups group by all order by all"""
+    tags = "select tags, count(*), sum(request_count), sum(cost_usd) from scoped_usage group by all order by all"
+    tag_sums = "select tags, records, calls, cost_usd from scoped_tag_sets order by all"
+    want, want_tags = s.con.execute(direct).fetchall(), s.con.execute(tags).fetchall()
+    assert any(r[1] == "priced" for r in want) and any(r[1] != "priced" for r in want)
+    assert len(want_tags) > 3
+    materialize_sums(s.con)
+    assert s.con.execute(summed).fetchall() == want
+    assert s.con.execute(tag_sums).fetchall() == want_tags
+    n_sums = s.con.execute("select count(*) from report_sets").fetchone()
+    n_calls = s.con.execute("select count(*) from scoped_usage").fetchone()
+    assert n_sums and n_calls and n_sums[0] < n_calls[0]

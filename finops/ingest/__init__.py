@@ -31,6 +31,7 @@ from finops.ingest._base import (
     bad_utf8_lines,
     has_pref,
     inspect,
+    int64_array,
 )
 from finops.ingest._vendor import BEDROCK_GEOS, BEDROCK_VENDORS, clean_map_sql
 
@@ -53,7 +54,7 @@ def _load_formats() -> None:
 
 _load_formats()
 
-SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".csv", ".parquet", ".db")
+SUFFIXES = (".json", ".jsonl", ".ndjson", ".log", ".txt", ".csv", ".parquet", ".db", ".out")  # .out: Bedrock batch
 COMPRESSED = (".gz", ".bz2", ".zst", ".zstd")
 
 
@@ -696,9 +697,8 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
     (an earlier file's copy of a call wins, as file by file) and `files` rows as _ingest_file gives."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    from finops.ingest._base import _line_table
+    from finops.ingest._base import _line_table, int64_values
 
     fmt = items[0].fmt
     results = [FileResult(str(it.path), "ingested", fmt.name) for it in items]
@@ -730,9 +730,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                 file_no = np.repeat(np.arange(len(items), dtype=np.int64), n)
                 line = (file_no << FILE_SHIFT) | (np.arange(t.num_rows, dtype=np.int64) - first + 1)
                 bad_rows = _bad_utf8_rows(t)
-                t = t.set_column(0, "line", pa.array(line))
+                t = t.set_column(0, "line", int64_array(line))
                 if bad_rows is not None:
-                    at = pa.array(line[np.asarray(bad_rows.column("line")) - 1])
+                    at = int64_array(line[np.asarray(bad_rows.column("line")) - 1])
                     bad.append(bad_rows.set_column(0, "line", at))
                 tables.append(t)
             for i, c in enumerate(counts):
@@ -741,9 +741,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
             for i, it in enumerate(items):
                 for chunk in fmt.read(it.path, it.container):
                     results[i].records += chunk.num_rows
-                    line = pc.add(chunk.column("line"), pa.scalar(i << FILE_SHIFT))
+                    line = int64_array(int64_values(chunk.column("line")) + (i << FILE_SHIFT))
                     if (bad_rows := _bad_utf8_rows(chunk)) is not None:
-                        at = pc.add(bad_rows.column("line"), pa.scalar(i << FILE_SHIFT))
+                        at = int64_array(int64_values(bad_rows.column("line")) + (i << FILE_SHIFT))
                         bad.append(bad_rows.set_column(0, "line", at))
                     tables.append(chunk.set_column(0, "line", line).replace_schema_metadata(None))
         if tables:
@@ -754,24 +754,26 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
         _reject_bad_utf8(con, bad)
         _batch_files(con, [(it.path, it.fallback, it.fallback_source) for it in items])
         _finish_batch(con, results, fmt.name, run_id)
-        files = pa.table(
+        # lists as parameters, unnested by DuckDB (no Arrow table: see _base.int64_array)
+        con.execute(
+            """insert into files
+               select unnest($sha256), unnest($path), unnest($size), $format, $run_id, unnest($records),
+                      unnest($calls), unnest($duplicates), unnest($quarantined), unnest($skipped),
+                      unnest($ts_note::varchar[]), now()""",
             {
                 "sha256": [it.digest for it in items],
                 "path": [str(it.path) for it in items],
-                "size_bytes": pa.array([it.size for it in items], pa.int64()),
-                "format": [fmt.name] * len(items),
-                "run_id": pa.array([run_id] * len(items), pa.int64()),
-                "records": pa.array([r.records for r in results], pa.int64()),
-                "calls": pa.array([r.calls for r in results], pa.int64()),
-                "duplicates": pa.array([r.duplicates for r in results], pa.int64()),
-                "quarantined": pa.array([r.quarantined for r in results], pa.int64()),
-                "skipped": pa.array([r.skipped for r in results], pa.int64()),
-                "ts_note": pa.array([r.ts_note for r in results], pa.string()),
-            }
+                "size": [it.size for it in items],
+                "format": fmt.name,
+                "run_id": run_id,
+                "records": [r.records for r in results],
+                "calls": [r.calls for r in results],
+                "duplicates": [r.duplicates for r in results],
+                "quarantined": [r.quarantined for r in results],
+                "skipped": [r.skipped for r in results],
+                "ts_note": [r.ts_note for r in results],
+            },
         )
-        con.register("files_v", files)
-        con.execute("insert into files select *, now() from files_v")
-        con.unregister("files_v")
         con.execute("commit")
     except BaseException:  # Ctrl-C too: the store is left as it was before this file (or segment)
         con.execute("rollback")
@@ -785,19 +787,12 @@ TAGS_MAP = """try(json_transform(tags_json, '"MAP(VARCHAR, VARCHAR)"'))"""
 def _batch_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, datetime, str]]) -> None:
     """The temp table `batch_files(file_no, path, fallback, fallback_source)` of the files being staged
     (staged.line >> FILE_SHIFT is the file number)."""
-    import pyarrow as pa
-
-    bf = pa.table(
-        {
-            "file_no": pa.array(range(len(files)), pa.int64()),
-            "path": [str(f[0]) for f in files],
-            "fallback": pa.array([f[1] for f in files], pa.timestamp("us", tz="UTC")),
-            "fallback_source": [f[2] for f in files],
-        }
+    con.execute(
+        """create or replace temp table batch_files as
+           select cast(unnest(range(len($path))) as bigint) as file_no, unnest($path::varchar[]) as path,
+                  unnest($fallback::timestamptz[]) as fallback, unnest($source::varchar[]) as fallback_source""",
+        {"path": [str(f[0]) for f in files], "fallback": [f[1] for f in files], "source": [f[2] for f in files]},
     )
-    con.register("batch_files_v", bf)
-    con.execute("create or replace temp table batch_files as select * from batch_files_v")
-    con.unregister("batch_files_v")
 
 
 NEGATIVE = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)

@@ -353,11 +353,55 @@ def _line_table(chunk: bytes | memoryview, first_line: int, plain: bool | None =
         raw = col.cast(pa.string())
     except pa.ArrowInvalid:
         raw, bad = _escape_bad_utf8(col, first_line)
-    lines = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
-    out = pa.table({"line": lines, "raw": raw})
+    out = table_of({"line": int64_array(np.arange(first_line, first_line + n, dtype=np.int64)), "raw": raw})
     if bad:
         out = out.replace_schema_metadata({BAD_UTF8_KEY: ",".join(map(str, bad)).encode()})
     return out
+
+
+def int64_array(values: Any) -> pa.Array:
+    """An int64 Arrow array of a numpy array's values, sharing its memory. Not pa.array(): the first call of
+    pa.array / pa.table / pa.scalar in a process imports pandas (pyarrow checks its input for pandas types),
+    0.3-0.7 s before an ingest could read its first file; an ingest never needs pandas."""
+    v = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(v), [None, pa.py_buffer(v)])
+
+
+def int64_values(col: pa.Array | pa.ChunkedArray) -> Any:
+    """The values of an int32/int64 Arrow column as an int64 numpy array, nulls as 0, read from its buffers
+    (to_numpy() imports pandas too, see int64_array)."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    parts = []
+    for c in chunks:
+        dtype = np.int32 if pa.types.is_int32(c.type) else np.int64
+        v = np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset : c.offset + len(c)].astype(np.int64)
+        if c.null_count:
+            valid = np.unpackbits(np.frombuffer(c.buffers()[0], dtype=np.uint8), bitorder="little")
+            v[valid[c.offset : c.offset + len(c)] == 0] = 0
+        parts.append(v)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def string_array(texts: list[str]) -> pa.Array:
+    """A string Arrow array of Python strings (None for null), without importing pandas (see int64_array)."""
+    data = [b"" if t is None else t.encode("utf-8", "backslashreplace") for t in texts]
+    lengths = np.fromiter((len(b) for b in data), dtype=np.int64, count=len(data))
+    if int(lengths.sum()) >= 1 << 31:  # beyond 32-bit offsets: let pyarrow chunk it
+        return pa.array(texts, type=pa.string())
+    offsets = np.zeros(len(data) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    validity = None
+    if any(t is None for t in texts):
+        valid = np.fromiter((t is not None for t in texts), dtype=bool, count=len(texts))
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.string(), len(data), [validity, pa.py_buffer(offsets), pa.py_buffer(b"".join(data))]
+    )
+
+
+def table_of(columns: dict[str, Any]) -> pa.Table:
+    """pa.table(columns) for Arrow arrays, without importing pandas (see int64_array)."""
+    return pa.Table.from_arrays(list(columns.values()), names=list(columns))
 
 
 def _escape_bad_utf8(col: pa.ChunkedArray, first_line: int) -> tuple[pa.Array, list[int]]:
@@ -431,7 +475,7 @@ def document_records(doc: Any) -> pa.Table:
     """(line, raw) for a parsed JSON document: an array gives one record per element (line = index + 1)."""
     items = doc if isinstance(doc, list) else [doc]
     raws = [json.dumps(x, separators=(",", ":")) for x in items]
-    return pa.table({"line": pa.array(np.arange(1, len(raws) + 1, dtype=np.int64)), "raw": pa.array(raws)})
+    return table_of({"line": int64_array(np.arange(1, len(raws) + 1, dtype=np.int64)), "raw": string_array(raws)})
 
 
 def read_all(path: Path, container: Container, columns: tuple[str, ...] | None = None) -> Iterator[pa.Table]:

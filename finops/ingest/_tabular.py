@@ -33,6 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from finops.ingest._base import int64_array, int64_values, string_array, table_of
+
 if TYPE_CHECKING:
     from finops.ingest._base import Container
 
@@ -165,7 +167,7 @@ def _shape(t: pa.Table, lines: pa.Array, wanted: dict[str, str | None], bad: pa.
             if not pa.types.is_string(c.type):
                 c = pc.cast(c, pa.string())
             cols[name] = c
-    return pa.table(cols)
+    return table_of(cols)
 
 
 def csv_tables(path: Path, container: Container, columns: Sequence[str] | None) -> Iterator[pa.Table]:
@@ -191,10 +193,9 @@ def csv_tables(path: Path, container: Container, columns: Sequence[str] | None) 
                     continue
                 nl = np.zeros(t.num_rows, dtype=np.int64)
                 for c in t.columns:
-                    counts = pc.fill_null(pc.count_substring(c, "\n"), 0)
-                    nl += counts.to_numpy(zero_copy_only=False).astype(np.int64)
+                    nl += int64_values(pc.count_substring(c, "\n"))  # null cells: 0
                 before = np.cumsum(nl) - nl
-                lines = pa.array(next_line + np.arange(t.num_rows, dtype=np.int64) + before)
+                lines = int64_array(next_line + np.arange(t.num_rows, dtype=np.int64) + before)
                 next_line += t.num_rows + int(nl.sum())
                 done += t.num_rows
                 nulls = pa.nulls(t.num_rows, pa.string())
@@ -222,11 +223,13 @@ def _csv_python(
         buf.update({h: [] for h in header})
 
         def flush() -> pa.Table:
-            t = pa.table({k: pa.array(v, pa.int64() if k == "line" else pa.string()) for k, v in buf.items()})
+            t = table_of(
+                {k: int64_array(np.asarray(v, np.int64)) if k == "line" else string_array(v) for k, v in buf.items()}
+            )
             for v in buf.values():
                 v.clear()
             cols = {h: t.column(h) for h in header}
-            return _shape(pa.table(cols) if cols else t, t.column("line"), wanted, t.column("_bad"), t.column("_raw"))
+            return _shape(table_of(cols) if cols else t, t.column("line"), wanted, t.column("_bad"), t.column("_raw"))
 
         for row in reader:
             start = prev_end + 1
@@ -299,13 +302,13 @@ def sqlite_rows(path: Path, table: str, columns: Sequence[str], batch: int = PY_
             cols = list(zip(*rows, strict=True))
             n = len(rows)
             data: dict[str, Any] = {
-                "line": pa.array(cols[0], pa.int64()),
+                "line": int64_array(np.asarray(cols[0], np.int64)),
                 "_bad": pa.nulls(n, pa.string()),
                 "_raw": pa.nulls(n, pa.string()),
             }
             for name, values in zip(columns, cols[1:], strict=True):
-                data[name] = pa.array(values, pa.string())
-            yield pa.table(data)
+                data[name] = string_array(list(values))
+            yield table_of(data)
 
 
 # ---------------------------------------------------------------- reading: large JSON arrays
@@ -346,9 +349,9 @@ def json_array_chunks(path: Path, rows: int = 100_000) -> Iterator[pa.Table]:
         next_line = 1
         for batch in con.sql(sql).to_arrow_reader(rows):
             n = batch.num_rows
-            lines = pa.array(np.arange(next_line, next_line + n, dtype=np.int64))
+            lines = int64_array(np.arange(next_line, next_line + n, dtype=np.int64))
             next_line += n
-            yield pa.table({"line": lines, "raw": batch.column(0)})
+            yield table_of({"line": lines, "raw": batch.column(0)})
     finally:
         con.close()
 

@@ -47,7 +47,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, ts_sql
+from finops.ingest._base import (
+    Container,
+    LogFormat,
+    int64_array,
+    layer,
+    parse_sql,
+    read_all,
+    staged_select,
+    string_array,
+    table_of,
+    ts_sql,
+)
 from finops.ingest._common import anthropic_tier, status_cols, struct
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
@@ -143,9 +154,7 @@ def unwrap_cloudwatch(doc: Any) -> list[str] | None:
 
 
 def _records(texts: list[str]) -> pa.Table:
-    return pa.table(
-        {"line": pa.array(np.arange(1, len(texts) + 1, dtype=np.int64)), "raw": pa.array(texts, pa.string())}
-    )
+    return table_of({"line": int64_array(np.arange(1, len(texts) + 1, dtype=np.int64)), "raw": string_array(texts)})
 
 
 def _is_log(r: Any) -> bool:
@@ -179,8 +188,7 @@ class BedrockInvocationLog(LogFormat):
     def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
         if container.kind == "csv":  # each row's @message (a row the CSV reader could not split: its text)
             for t in read_all(path, container, ("@message",)):
-                raw = pc.coalesce(t.column("@message"), t.column("_raw"), pa.scalar("", pa.string()))
-                yield pa.table({"line": t.column("line"), "raw": raw})
+                yield table_of({"line": t.column("line"), "raw": pc.coalesce(t.column("@message"), t.column("_raw"))})
         elif container.kind == "document":
             doc = container.document
             texts = unwrap_cloudwatch(doc)
@@ -202,7 +210,7 @@ class BedrockInvocationLog(LogFormat):
                     for text in got if got is not None else [raw]:
                         lines.append(line)
                         texts.append(text)
-                yield pa.table({"line": pa.array(lines, pa.int64()), "raw": pa.array(texts, pa.string())})
+                yield table_of({"line": int64_array(lines), "raw": string_array(texts)})
         else:  # JSONL, or a large JSON array streamed by DuckDB: "@message" is unwrapped in SQL
             yield from read_all(path, container)
 

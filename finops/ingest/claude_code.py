@@ -7,6 +7,26 @@ with the largest output (the final one). Sidechain replays repeat a `message.id`
 Usage follows Anthropic's convention (input excludes cache). Claude Code on Amazon Bedrock or Google Vertex
 (CLAUDE_CODE_USE_BEDROCK / _VERTEX) logs the platform's message ids (`msg_bdrk_…`, `msg_vrtx_…`) beside a bare
 model name: those calls are platform bedrock / vertex, priced by that platform's table.
+
+Tags: project (the cwd's last folder, `/` or `\\` paths), session (`sessionId`), git_branch, agent (`agentId`,
+set in sub-agent transcripts). `costUSD` (written by versions
+before mid 2025) is the reported cost. The layout (flat `<session>.jsonl`, nested session folders, sub-agent
+files, several roots such as `CLAUDE_CONFIG_DIR` entries or `~/.config/claude/projects`) does not matter: every
+file is read by what its lines say, and copies of a message across files are stored once.
+
+Where ccusage (ryoppippi/ccusage, rust/crates/ccusage/src/adapter/claude/mod.rs) counts differently, on
+purpose:
+- key: ccusage keys a line on (`message.id`, `requestId`) and merges a sidechain copy into the parent's by
+  `message.id`; here the key is `message.id` alone (the API's id of one response), so two non-sidechain copies
+  of a message under different `requestId`s count once here, twice there. Lines without `requestId` (older
+  versions, some gateways) key on `message.id` in both. A line with neither id is kept once per distinct text
+  here; ccusage counts every such line.
+- the copy kept: here the non-sidechain one, then the largest `output_tokens`, then the last line; ccusage
+  keeps the largest input + output + cache total (the same line, since copies repeat the input and cache counts).
+- `<synthetic>` messages: skipped here; ccusage keeps their (zero) tokens under no model.
+- project: here the cwd's last folder; ccusage uses the `projects/` directory name (the encoded cwd).
+- only `type: assistant` lines are calls here; ccusage reads any line with `message.usage` (real transcripts
+  carry usage on assistant lines only).
 """
 
 from __future__ import annotations
@@ -71,7 +91,8 @@ class ClaudeCode(LogFormat):
             service_tier=anthropic_tier("b.message.usage.service_tier", "b.message.usage.speed"),
             region="b.message.usage.inference_geo",
             # a JSON object per line, made a MAP (empty values dropped) once per distinct object when stored
-            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/]+$'), 'session', b.sessionId,
+            # project: the cwd's last folder (`/` or, on native Windows, `\\`)
+            tags_json="""json_object('project', regexp_extract(b.cwd, '[^/\\\\]+$'), 'session', b.sessionId,
                                      'git_branch', b.gitBranch, 'agent', b.agentId)""",
             reported_cost="try_cast(b.costUSD as decimal(38, 12))",
             request_id="b.requestId",

@@ -8,11 +8,24 @@ session). The first total of a session, a total that went down (a reset) and eve
 `last_token_usage` instead (a forked session starts from its parent's total: its first event counts only
 its own last call). `info: null` events are heartbeats (skipped).
 
+Older rollouts (Codex CLI of mid 2025, before this envelope) are a bare header `{id, timestamp, instructions,
+git?}`, `{"record_type": "state"}` markers and bare response items: they recorded no token counts, so such a
+file is recognised and each of its lines skipped with that reason (never "no known format").
+
 Counting: `cached_input_tokens` is INSIDE `input_tokens`; `reasoning_output_tokens` is INSIDE
 `output_tokens`. The model is the latest `turn_context.payload.model` before the event (an event before
 any turn_context is quarantined: older CLIs did not log the model). Tags: session id, project (last
 part of the cwd), git branch. Dedupe: session id + the cumulative totals, so the same session read from
 two files (sessions/ and archived_sessions/) is stored once.
+
+Forks and sub-agent threads (codex-rs `InitialHistory::Forked`: "persist all rollout items as-is") start their
+own rollout with their own `session_meta`, then a copy of the parent's items, its `session_meta` and
+token_count events included, stamped with the time of the copy (the recorder writes each line's timestamp as
+it writes it), then their own calls, whose totals continue from the copied ones. The key's session is the
+latest `session_meta` before the event, so a copied event has the parent's key and is stored once (it is
+the parent's call); the `session` tag is the file's first `session_meta`, the thread that made the call.
+ccusage dedupes across files by (timestamp, model, tokens) instead (its branch-history fixture copies lines
+with their original timestamps) and skips a sub-agent's same-second replay burst.
 
 Platform: `session_meta.payload.model_provider` (turn_context does not carry one), a key of Codex's
 `[model_providers.<id>]` table: built-in ids (openai, ollama, lmstudio, azure, amazon-bedrock, and `oss`, the
@@ -55,6 +68,10 @@ LINE = {
     },
 }
 LINE_TYPES = {"session_meta", "turn_context", "event_msg", "response_item", "compacted"}
+# Rollouts written before the envelope (Codex CLI of mid 2025): a bare header line `{id, timestamp,
+# instructions, git?}`, `{"record_type": "state"}` markers and bare response items of these types.
+BARE_ITEM_TYPES = {"message", "reasoning", "function_call", "function_call_output", "local_shell_call"}
+PRE_ENVELOPE = "Codex rollout written before token_count events (pre-envelope, 2025): no token usage recorded"
 
 
 def _platform_sql(provider: str) -> str:
@@ -83,12 +100,25 @@ class Codex(LogFormat):
     priority = 10
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
-        return any(r.get("type") in LINE_TYPES and isinstance(r.get("payload"), dict) for r in records)
+        if any(r.get("type") in LINE_TYPES and isinstance(r.get("payload"), dict) for r in records):
+            return True
+        # a pre-envelope rollout: its header, then state markers or bare response items (never a usage object)
+        head = records[0] if records else {}
+        return (
+            "id" in head
+            and "timestamp" in head
+            and "type" not in head
+            and any(
+                r.get("record_type") == "state" or (r.get("type") in BARE_ITEM_TYPES and "usage" not in r)
+                for r in records[1:]
+            )
+        )
 
     def sql(self) -> str:
         upto = "rows between unbounded preceding and current row"
         before = "rows between unbounded preceding and 1 preceding"
         delta = "{" + ", ".join(f"'{f}': {_delta(f)}" for f in USAGE) + "}"
+        types = ", ".join(f"'{t}'" for t in sorted(LINE_TYPES))
         mode = """case
             when not is_tc then null
             when tot is null and last is null then null
@@ -97,7 +127,8 @@ class Codex(LogFormat):
                 then case when last is not null then 'last' else 'total' end
             when tot is not distinct from prev then 'same'
             else 'delta' end"""
-        skip = """case
+        skip = f"""case
+            when not enveloped then '{PRE_ENVELOPE}'
             when b.type is distinct from 'event_msg' then coalesce(b.type, 'untyped') || ' line'
             when not is_tc then 'event_msg (' || coalesce(b.payload.type, 'untyped') || ')'
             when mode is null then 'token_count without usage (info: null)'
@@ -135,7 +166,7 @@ class Codex(LogFormat):
             reasoning="coalesce(u.reasoning_output_tokens, 0)",
             service_tier="'standard'",
             tags=tag_entries_sql(
-                ("session", "session"),
+                ("session", "own_session"),
                 ("project", "nullif(regexp_extract(cwd, '([^/\\\\]+)[/\\\\]*$', 1), '')"),
                 ("git_branch", "branch"),
                 ("model_provider", "case when platform <> 'openai' then model_provider end"),
@@ -153,10 +184,15 @@ class Codex(LogFormat):
                     from (
                         select line, raw, b,
                             coalesce(b.type = 'event_msg' and b.payload.type = 'token_count', false) as is_tc,
+                            coalesce(bool_or(b.payload is not null and b.type in ({types})) over (), false)
+                                as enveloped,
                             b.payload.info.total_token_usage as tot,
                             b.payload.info.last_token_usage as last,
                             last_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
                                 over (order by line {upto}) as session,
+                            first_value(case when b.type = 'session_meta' then b.payload.id end ignore nulls)
+                                over (order by line rows between unbounded preceding and unbounded following)
+                                as own_session,
                             last_value(case when b.type = 'turn_context' then b.payload.model end ignore nulls)
                                 over (order by line {upto}) as model,
                             last_value(case when b.type in ('session_meta', 'turn_context') then b.payload.cwd end

@@ -5,7 +5,8 @@ Counting: `promptTokenCount` INCLUDES `cachedContentTokenCount`; `thoughtsTokenC
 Streams repeat `responseId` with a CUMULATIVE usageMetadata: the largest chunk wins; Vertex stream chunks
 before the last carry `usageMetadata` with no counts (only `trafficType`): skipped when a chunk of the same
 response has counts, else quarantined (a stream cut before its usage). Vertex bodies
-carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time.
+carry `createTime` and `usageMetadata.trafficType`; Gemini API bodies carry no time. Lines of batch output
+files (is_batch_line_py) are not read here but by gemini_batch.py, at the batch tier.
 
 Streams without `responseId` (API versions before it was sent): nothing names the stream, so its chunks are
 recognised by order. A chunk is superseded (skipped with a count) when it is an unfinished stream chunk (it
@@ -28,6 +29,7 @@ from typing import Any
 
 from finops.ingest import register
 from finops.ingest._base import (
+    ENVELOPE_TIME_KEYS,
     LogFormat,
     envelope_ts_sql,
     layer,
@@ -69,6 +71,52 @@ def _modality(details: str, modality: str) -> str:
     )
 
 
+def is_batch_line_py(r: dict[str, Any]) -> bool:
+    """Whether a record is a line of a Gemini batch output file, read by gemini_batch.py (tier batch), not as a
+    logged response: Gemini API Batch Mode (`key` or `metadata` beside `response` / `error`, no time) or Vertex
+    AI batch prediction (`request` + `status` beside `response`, `processed_time`)."""
+    if "custom_id" in r or "recordId" in r:
+        return False
+    if "request" in r and "status" in r:  # Vertex AI batch prediction: status "" or the error text
+        timed = any(k in r for k in ENVELOPE_TIME_KEYS)  # an application log's HTTP status, request and response
+        return "processed_time" in r or (isinstance(r["status"], str) and "response" in r and not timed)
+    answered = isinstance(r.get("response"), dict) or isinstance(r.get("error"), dict)
+    return answered and ("key" in r or "metadata" in r) and not any(k in r for k in ENVELOPE_TIME_KEYS)
+
+
+def usage_problem_sql(m: str) -> str:
+    """SQL: why a Gemini usageMetadata struct `m` cannot be priced (NULL when it can)."""
+    return f"""case when {m}.promptTokenCount is null then 'usageMetadata has no promptTokenCount'
+                    when coalesce({m}.cachedContentTokenCount, 0) > {m}.promptTokenCount
+                        then 'cachedContentTokenCount exceeds promptTokenCount' end"""
+
+
+def audio_sql(m: str) -> dict[str, str]:
+    """SQL for the columns `audio_in` / `audio_out` of a usageMetadata struct `m` (computed in a layer below
+    usage_cols, which reads them by name)."""
+    audio_in = f"""least(greatest({_modality(m + ".promptTokensDetails", "AUDIO")}
+                                  - {_modality(m + ".cacheTokensDetails", "AUDIO")}, 0),
+                         greatest({m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0), 0))"""
+    spoken = _modality(m + ".candidatesTokensDetails", "AUDIO")
+    return {"audio_in": audio_in, "audio_out": f"least({spoken}, coalesce({m}.candidatesTokenCount, 0))"}
+
+
+def usage_cols(m: str) -> dict[str, str]:
+    """The token columns of a usageMetadata struct `m` (Gemini API and Vertex: the counting convention in the
+    module docstring), reading the `audio_in` / `audio_out` columns of audio_sql."""
+    return {
+        "input_uncached": (
+            f"{m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0)"
+            f" + coalesce({m}.toolUsePromptTokenCount, 0) - audio_in"
+        ),
+        "cache_read": f"coalesce({m}.cachedContentTokenCount, 0)",
+        "output": f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0) - audio_out",
+        "audio_in": "audio_in",
+        "audio_out": "audio_out",
+        "reasoning": f"coalesce({m}.thoughtsTokenCount, 0)",
+    }
+
+
 @register
 class Gemini(LogFormat):
     name = "gemini"
@@ -77,13 +125,13 @@ class Gemini(LogFormat):
     example = "aispend ingest generate_content.jsonl"
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
-        return any("usageMetadata" in unwrap_py(r) or "modelVersion" in unwrap_py(r) for r in records)
+        return any(
+            ("usageMetadata" in (b := unwrap_py(r)) or "modelVersion" in b) and not is_batch_line_py(r) for r in records
+        )
 
     def sql(self) -> str:
         m = "b.usageMetadata"
-        problem = f"""case when {m}.promptTokenCount is null then 'usageMetadata has no promptTokenCount'
-                          when coalesce({m}.cachedContentTokenCount, 0) > {m}.promptTokenCount
-                              then 'cachedContentTokenCount exceeds promptTokenCount' end"""
+        problem = usage_problem_sql(m)
         skip = f"""case when {m} is null then 'response without usageMetadata (blocked or empty)'
                         when not counted and call_counted
                             then 'stream chunk without token counts (the call is counted on a later chunk)'
@@ -103,24 +151,11 @@ class Gemini(LogFormat):
             provider="'google'",
             platform=f"case when {vertex} then 'vertex' else 'gemini_api' end",
             model_raw="b.modelVersion",
-            input_uncached=(
-                f"{m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0)"
-                f" + coalesce({m}.toolUsePromptTokenCount, 0) - audio_in"
-            ),
-            cache_read=f"coalesce({m}.cachedContentTokenCount, 0)",
-            output=f"coalesce({m}.candidatesTokenCount, 0) + coalesce({m}.thoughtsTokenCount, 0) - audio_out",
-            audio_in="audio_in",
-            audio_out="audio_out",
-            reasoning=f"coalesce({m}.thoughtsTokenCount, 0)",
+            **usage_cols(m),
             service_tier=tier_sql(f"coalesce({m}.trafficType, {m}.serviceTier)"),
             tags_json=tags_json_sql("env.tags", "env.metadata", "b.labels"),
             request_id="b.responseId",
         )
-        audio_in = f"""least(greatest({_modality(m + ".promptTokensDetails", "AUDIO")}
-                                      - {_modality(m + ".cacheTokensDetails", "AUDIO")}, 0),
-                             greatest({m}.promptTokenCount - coalesce({m}.cachedContentTokenCount, 0), 0))"""
-        spoken = _modality(m + ".candidatesTokensDetails", "AUDIO")
-        audio_out = f"least({spoken}, coalesce({m}.candidatesTokenCount, 0))"
         src = unwrap_sql(struct(BODY), bare="b.usageMetadata is not null and b.modelVersion is not null")
         # Vertex streams send `usageMetadata: {"trafficType": …}` alone on every chunk before the last
         counts = ("promptTokenCount", "candidatesTokenCount", "totalTokenCount")
@@ -143,5 +178,5 @@ class Gemini(LogFormat):
                 and nxt.modelVersion is not distinct from b.modelVersion and {unfinished}
                 and (not counted or {total.format(u=m)} <= {total.format(u="nxt.usageMetadata")}), false)""",
         )
-        src = layer(src, problem=problem, skip=skip, audio_in=audio_in, audio_out=audio_out)
+        src = layer(src, problem=problem, skip=skip, **audio_sql(m))
         return f"select {cols}\nfrom ({src})"

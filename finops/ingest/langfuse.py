@@ -16,9 +16,12 @@ mapping subtracts `input_cached_tokens` from `input` and `output_reasoning_token
 their sum): output = output keys + reasoning. When the keys add up to MORE than a given `total`, the
 sender put cache and reasoning INSIDE input and output (OpenAI style): they are subtracted instead.
 Legacy `usage{input, output, total, unit}` (or `promptTokens`/`completionTokens`) is used when there are
-no usageDetails; a unit other than TOKENS is quarantined. `costDetails.total` (else
-`calculatedTotalCost`, else legacy `usage.totalCost`) → reported_cost. Time: `startTime`, else the
-event's `timestamp` (offsets are honoured). Dedupe: `langfuse:<observation id>`.
+no usageDetails; a unit other than TOKENS is quarantined. `costDetails.total` (else the v2 API's
+`totalCost`, `calculatedTotalCost`, legacy `usage.totalCost`, the sum of costDetails' other keys, legacy
+`usage.inputCost` + `outputCost`) → reported_cost. Model: `model`, else `providedModelName` (the
+name of the model in Observations API v2, GET /api/public/v2/observations: langfuse-client-base
+ObservationV2, whose `model` field is gone). Time: `startTime`, else the event's `timestamp` (offsets are
+honoured). Dedupe: `langfuse:<observation id>`.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ OBS = {
     "startTime": "VARCHAR",
     "timestamp": "VARCHAR",
     "model": "VARCHAR",
+    "providedModelName": "VARCHAR",
     "usageDetails": "JSON",
     "usage": {
         "input": "BIGINT",
@@ -53,8 +57,11 @@ OBS = {
         "completionTokens": "BIGINT",
         "unit": "VARCHAR",
         "totalCost": "VARCHAR",
+        "inputCost": "VARCHAR",
+        "outputCost": "VARCHAR",
     },
-    "costDetails": {"total": "VARCHAR"},
+    "costDetails": "JSON",
+    "totalCost": "VARCHAR",
     "calculatedTotalCost": "VARCHAR",
     "metadata": "JSON",
     "environment": "VARCHAR",
@@ -65,6 +72,8 @@ OBS = {
 }
 EVENT_TYPES = ("generation-", "embedding-", "trace-", "span-", "event-", "observation-", "score-", "sdk-log")
 CALL_OBSERVATIONS = ("GENERATION", "EMBEDDING")
+# the other observation types (Langfuse's agent types, 2025: AGENT, TOOL, CHAIN, RETRIEVER, EVALUATOR, GUARDRAIL)
+OTHER_OBSERVATIONS = ("SPAN", "EVENT", "AGENT", "TOOL", "CHAIN", "RETRIEVER", "EVALUATOR", "GUARDRAIL")
 
 # usageDetails key classes, checked in this order (a key belongs to the first class it matches)
 _CLASSES = (
@@ -104,7 +113,7 @@ class Langfuse(LogFormat):
             return (
                 isinstance(o, dict)
                 and "traceId" in o
-                and str(o.get("type", "")).upper() in (*CALL_OBSERVATIONS, "SPAN", "EVENT")
+                and str(o.get("type", "")).upper() in (*CALL_OBSERVATIONS, *OTHER_OBSERVATIONS)
                 and ("usageDetails" in o or "costDetails" in o or "usage" in o or "startTime" in o)
             )
 
@@ -169,8 +178,11 @@ class Langfuse(LogFormat):
             reasoning=det("u_rs", "0"),
             service_tier="'standard'",
             tags=map_concat_sql(meta, trace_tags),
-            reported_cost="""try_cast(coalesce(g.costDetails.total, g.calculatedTotalCost, g.usage.totalCost)
-                              as decimal(38, 12))""",
+            reported_cost="""coalesce(try_cast(coalesce(cost_map['total'], g.totalCost, g.calculatedTotalCost,
+                                                        g.usage.totalCost) as decimal(38, 12)),
+                              cost_sum,
+                              try_cast(g.usage.inputCost as decimal(38, 12))
+                                  + try_cast(g.usage.outputCost as decimal(38, 12)))""",
             request_id="gid",
             extra=extra_sql("raw", nested=("body",)),
         )
@@ -187,7 +199,16 @@ class Langfuse(LogFormat):
                        coalesce(map_entries(try(json_transform(g.usageDetails, '"MAP(VARCHAR, DOUBLE)"'))), []),
                        lambda e: {{'c': {cats}, 'v': cast(round(coalesce(e.value, 0)) as bigint)}})"""
         sums = {c: _sum(c) for c in ("input", "output", "cache_read", "cache_1h", "cache_write", "reasoning")}
-        calls_sql = layer("select * from gens", ue=ue, ts_text="coalesce(g.startTime, g.timestamp, ets)")
+        cost_map = """try(json_transform(g.costDetails, '"MAP(VARCHAR, VARCHAR)"'))"""
+        calls_sql = layer(
+            "select * from gens", ue=ue, ts_text="coalesce(g.startTime, g.timestamp, ets)", cost_map=cost_map
+        )
+        # costDetails without `total` (an SDK's ingestion event): its keys are disjoint (Langfuse sums the
+        # non-total keys into `total` itself: the ApiObservation docs), so their sum is the cost
+        cost_sum = """list_sum(list_transform(list_filter(coalesce(map_entries(cost_map), []),
+                                                          lambda e: lower(e.key) <> 'total'),
+                                              lambda e: try_cast(e.value as decimal(38, 12))))"""
+        calls_sql = layer(calls_sql, cost_sum=cost_sum)
         calls_sql = layer(
             calls_sql,
             has_details=has_details,
@@ -241,11 +262,14 @@ class Langfuse(LogFormat):
                        'traceId': arg_max(o.traceId, seq) filter (where o.traceId is not null),
                        'startTime': arg_max(o.startTime, seq) filter (where o.startTime is not null),
                        'timestamp': arg_max(o.timestamp, seq) filter (where o.timestamp is not null),
-                       'model': arg_max(o.model, seq) filter (where o.model is not null),
+                       'model': arg_max(coalesce(o.model, o.providedModelName), seq)
+                           filter (where coalesce(o.model, o.providedModelName) is not null),
                        'usageDetails': arg_max(o.usageDetails, seq)
                            filter (where o.usageDetails is not null and json_type(o.usageDetails) = 'OBJECT'),
                        'usage': arg_max(o.usage, seq) filter (where o.usage is not null),
-                       'costDetails': arg_max(o.costDetails, seq) filter (where o.costDetails.total is not null),
+                       'costDetails': arg_max(o.costDetails, seq)
+                           filter (where o.costDetails is not null and json_type(o.costDetails) = 'OBJECT'),
+                       'totalCost': arg_max(o.totalCost, seq) filter (where o.totalCost is not null),
                        'calculatedTotalCost': arg_max(o.calculatedTotalCost, seq)
                            filter (where o.calculatedTotalCost is not null),
                        'metadata': arg_max(o.metadata, seq) filter (where o.metadata is not null),

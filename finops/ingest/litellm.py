@@ -10,8 +10,8 @@ Payloads: `id`, `response_cost`, unix `startTime`, `metadata` object (`user_api_
 
 Counting (LiteLLM's usage is OpenAI-shaped): `prompt_tokens` INCLUDES the cache reads
 (`prompt_tokens_details.cached_tokens` or `cache_read_input_tokens`) and the cache writes
-(`cache_creation_input_tokens`); when those exceed `prompt_tokens` the row comes from an older LiteLLM
-that passed Anthropic's input through, and `prompt_tokens` is taken as uncached. Reasoning is inside
+(`cache_creation_input_tokens`), except for Anthropic calls logged by the LiteLLM releases that added
+only the reads (see uncached_prompt_sql): the numbers tell which. Reasoning is inside
 `completion_tokens`. Failed calls and LiteLLM cache hits (no provider call) are skipped.
 
 Dedupe: `request_id` / `id` is usually the provider's id; the key is then the provider format's own
@@ -40,6 +40,25 @@ from finops.ingest._vendor import (
     tag_entries_sql,
     with_vendor,
 )
+
+
+def uncached_prompt_sql(prompt: str, read: str, write: str) -> str:
+    """SQL: the uncached input of a LiteLLM usage whose `prompt_tokens` is `prompt`, cache reads `read` and
+    cache writes `write` (columns). LiteLLM's Anthropic usage has counted three ways over its releases
+    (BerriAI/litellm llms/anthropic/chat/transformation.py `calculate_usage`):
+    - reads and writes added to Anthropic's `input_tokens` (its first prompt-caching code, and again from
+      about v1.77: issue #11364's v1.80.11 row has 98805 prompt = 10 + 66360 read + 32435 written);
+    - only the reads added (the releases in between: issue #13207, v1.74.9: 88 input + 120269 read +
+      21002 written logged as prompt 120357, total 124513 with 4156 output);
+    - neither (before cache counts were read; third-party code passing Anthropic's usage through).
+    The counts tell them apart: reads + writes within prompt → both inside; reads within prompt but not
+    the writes → only the reads; reads above prompt → neither. (An Anthropic call logged by the middle
+    releases whose fresh input is at least its cache writes reads as the first case; it cannot be told
+    apart from the numbers.)"""
+    return f"""(case when {read} + {write} <= {prompt} then {prompt} - {read} - {write}
+                     when {read} <= {prompt} then {prompt} - {read}
+                     else {prompt} end)"""
+
 
 ROW = {
     "request_id": "VARCHAR",
@@ -139,7 +158,7 @@ class LiteLLM(LogFormat):
                         when 'anthropic' then 'anthropic' when 'gemini_api' then 'google' end, 'unknown')""",
             platform="platform",
             model_raw="model",
-            input_uncached="case when cr + cw <= prompt then prompt - cr - cw else prompt end",
+            input_uncached=uncached_prompt_sql("prompt", "cr", "cw"),
             cache_read="cr",
             cache_write_5m="cw - w1h",
             cache_write_1h="w1h",

@@ -6,7 +6,8 @@ metadata, cache_hit, request_tags, team_id, end_user, status, session_id, ...`. 
 and `request_tags` are JSON-encoded strings; cache counts live in `metadata.usage_object` (itself
 sometimes a JSON string). Counting: LiteLLM reports usage the OpenAI way, so `prompt_tokens` INCLUDES
 cache reads (`prompt_tokens_details.cached_tokens` / `cache_read_input_tokens`) and cache writes
-(`cache_creation_input_tokens`). `spend` is LiteLLM's own estimate → reported_cost. `startTime` is
+(`cache_creation_input_tokens`), except where a LiteLLM release counted Anthropic's differently
+(uncached_prompt_sql). `spend` is LiteLLM's own estimate → reported_cost. `startTime` is
 naive: read as UTC. Proxy cache hits (`cache_hit` = True) never reached a provider and failed requests
 are skipped. `messages`/`response` columns are never read into the store.
 
@@ -32,6 +33,7 @@ from finops.ingest._vendor import (
     tag_entries_sql,
     with_vendor,
 )
+from finops.ingest.litellm import uncached_prompt_sql
 
 COLUMNS = (
     "request_id",
@@ -95,7 +97,6 @@ class LiteLLMCSV(LogFormat):
         problem = f"""case when _model is null then 'no model'
             when _prompt is null or _completion is null then 'no prompt_tokens / completion_tokens'
             when _ts is null then 'startTime is not a time'
-            when _cached + _write > _prompt then 'cache tokens in metadata.usage_object exceed prompt_tokens'
             when {q("spend")} is not null and _spend is null then 'spend is not a number: ' || {q("spend")}
             end"""
         rtags = json_value_sql(f"try(cast({q('request_tags')} as json))")
@@ -125,7 +126,7 @@ class LiteLLMCSV(LogFormat):
             provider="coalesce(_vendor, _named, 'unknown')",
             platform="_platform",
             model_raw="_model",
-            input_uncached="_prompt - _cached - _write",
+            input_uncached=uncached_prompt_sql("_prompt", "_cached", "_write"),
             cache_read="_cached",
             cache_write_5m="_write",
             output="_completion",

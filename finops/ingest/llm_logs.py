@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, staged_select, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, staged_select, string_array, ts_sql
 from finops.ingest._exports import key_sql, tags_map_sql
 from finops.ingest._tabular import blank_sql, int_sql, q, sqlite_rows, tab_status
 from finops.ingest._vendor import direct_platform_sql, with_vendor
@@ -63,7 +63,7 @@ class LlmLogs(LogFormat):
             if t.get("table") in TABLES and set(t.get("columns", [])) >= NEEDED:
                 name = str(t["table"])
                 for chunk in sqlite_rows(path, name, COLUMNS):
-                    yield chunk.append_column("_table", pa.repeat(pa.scalar(name), chunk.num_rows))
+                    yield chunk.append_column("_table", string_array([name] * chunk.num_rows))
 
     def sql(self) -> str:
         model = f"coalesce(nullif(trim({q('resolved_model')}), ''), nullif(trim({q('model')}), ''))"

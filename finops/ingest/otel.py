@@ -1,13 +1,28 @@
 """OpenTelemetry GenAI spans in OTLP/JSON: one `{"resourceSpans": [...]}` document, or JSONL of them
-(the collector's file exporter). `read` flattens every span into one record (DuckDB unnest), with its
+(the collector's file exporter, one ExportTraceServiceRequest per line; its lines of metrics
+`resourceMetrics` and logs `resourceLogs` are skipped with a count, any other line is quarantined).
+`read` flattens every span into one record (DuckDB unnest), with its
 resource and scope beside it and its events dropped (they may carry prompts).
 
 Attributes (current names first, deprecated ones as fallbacks): `gen_ai.usage.input_tokens`
-(`gen_ai.usage.prompt_tokens`, OpenInference `llm.token_count.prompt`), `gen_ai.usage.output_tokens`
-(`…completion_tokens`), `gen_ai.usage.cache_read.input_tokens`, `gen_ai.usage.cache_creation.input_tokens`,
-`gen_ai.usage.reasoning.output_tokens`, `gen_ai.response.model` (preferred) / `gen_ai.request.model`,
-`gen_ai.provider.name` / `gen_ai.system`, `gen_ai.response.id`, `openai.response.service_tier` (and
-`gen_ai.openai.*`). `intValue` may be a JSON string or a number.
+(`gen_ai.usage.prompt_tokens`, OpenInference `llm.token_count.prompt`, OpenLLMetry's first releases
+`llm.usage.prompt_tokens`), `gen_ai.usage.output_tokens` (`…completion_tokens`),
+`gen_ai.usage.cache_read.input_tokens` / `gen_ai.usage.cache_creation.input_tokens` (OpenLLMetry:
+`gen_ai.usage.cache_read_input_tokens` / `…cache_creation_input_tokens`; OpenInference
+`llm.token_count.prompt_details.cache_read` / `…cache_write`), `gen_ai.usage.reasoning.output_tokens`
+(OpenLLMetry `gen_ai.usage.reasoning_tokens`), `gen_ai.response.model` (preferred) / `gen_ai.request.model`
+(`llm.model_name`, `llm.response.model` / `llm.request.model`), `gen_ai.provider.name` / `gen_ai.system`
+(`llm.provider`, `llm.system`, `llm.vendor`), `gen_ai.response.id`, `openai.response.service_tier` (and
+`gen_ai.openai.*`). `intValue` may be a JSON string or a number; array / kvlist / bytes values are read
+as absent. The operation: `gen_ai.operation.name`, else OpenLLMetry's `llm.request.type` (its values
+`completion` and `embedding` are text_completion and embeddings), else OpenInference's span kind.
+
+Which instrumentations put Anthropic's cache counts inside input_tokens (the spec's way): the
+opentelemetry-python-contrib Anthropic instrumentation (messages_extractors.extract_usage_tokens),
+OpenLLMetry's (since its prompt-caching support, PR #2175, Oct 2024) and OpenInference's (PR #1429, Mar
+2025; before it, `llm.token_count.prompt` was Anthropic's uncached `input_tokens` and no cache count was
+set, so there is nothing to separate). Third-party code that copies Anthropic's usage as is reports the
+uncached count: the rule below tells the two apart where it can.
 
 Counting: the spec puts cache reads and writes INSIDE `input_tokens` and reasoning INSIDE
 `output_tokens`: input_uncached = input − cache_read − cache_creation. Anthropic instrumentations have
@@ -37,10 +52,22 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, parse_sql, read_all, staged_select, tier_sql, ts_sql
+from finops.ingest._base import (
+    Container,
+    LogFormat,
+    int64_array,
+    layer,
+    parse_sql,
+    read_all,
+    staged_select,
+    table_of,
+    tier_sql,
+    ts_sql,
+)
 from finops.ingest._common import struct
 from finops.ingest._vendor import (
     direct_platform_sql,
@@ -67,7 +94,10 @@ AGENT_OPS = ("invoke_agent", "create_agent", "execute_tool")
 FLATTEN = """
 with src as (
     -- nested CASE: DuckDB may evaluate both sides of an AND, and json_type fails on malformed JSON
-    select line, raw, case when json_valid(raw) then json_type(raw, '$.resourceSpans') = 'ARRAY' else false end as ok
+    -- coalesce: a JSON line without resourceSpans gives NULL, which neither `where ok` nor `where not ok` keeps
+    select line, raw,
+           case when json_valid(raw) then coalesce(json_type(raw, '$.resourceSpans') = 'ARRAY', false) else false end
+               as ok
     from chunk_view
 ),
 spans as (
@@ -151,25 +181,47 @@ class OTelGenAI(LogFormat):
                 t: pa.Table = fetch()
                 con.unregister("chunk_view")
                 if container.kind == "document":  # one document: number its spans 1..n
-                    line = pa.array(range(1, t.num_rows + 1), pa.int64())
+                    line = int64_array(np.arange(1, t.num_rows + 1))
                 else:
                     line = t.column("line").cast(pa.int64())
-                yield pa.table({"line": line, "raw": t.column("raw")})
+                yield table_of({"line": line, "raw": t.column("raw")})
         finally:
             con.close()
 
     def sql(self) -> str:
         res = "res"
-        op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {_attr("llm.request.type")},
+        # OpenLLMetry's `llm.request.type` (LLMRequestTypeValues: chat, completion, embedding, rerank) names
+        # its own values: `completion` is what its Anthropic instrumentation sets on every Messages call
+        # (traceloop/openllmetry opentelemetry-instrumentation-anthropic __init__.py), `embedding` its
+        # embeddings calls; both are model calls (text_completion, embeddings in the GenAI conventions).
+        traceloop = f"""case lower({_attr("llm.request.type")}) when 'completion' then 'text_completion'
+            when 'embedding' then 'embeddings' else lower({_attr("llm.request.type")}) end"""
+        op = f"""lower(coalesce({_attr("gen_ai.operation.name")}, {traceloop},
             case oi_kind when 'LLM' then 'chat' when 'EMBEDDING' then 'embeddings'
                  when 'AGENT' then 'invoke_agent' when 'TOOL' then 'execute_tool' end))"""
         fields = {
             "op": op,
-            "prov": f"lower({_first('gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system')})",
-            "model": _first("gen_ai.response.model", "gen_ai.request.model", "llm.model_name"),
-            "tin": _tokens("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt"),
+            "prov": "lower("
+            + _first("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "llm.vendor")
+            + ")",
+            "model": _first(
+                "gen_ai.response.model",
+                "gen_ai.request.model",
+                "llm.model_name",
+                "llm.response.model",
+                "llm.request.model",
+            ),
+            "tin": _tokens(
+                "gen_ai.usage.input_tokens",
+                "gen_ai.usage.prompt_tokens",
+                "llm.token_count.prompt",
+                "llm.usage.prompt_tokens",
+            ),
             "tout": _tokens(
-                "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion"
+                "gen_ai.usage.output_tokens",
+                "gen_ai.usage.completion_tokens",
+                "llm.token_count.completion",
+                "llm.usage.completion_tokens",
             ),
             "cr": _tokens(
                 "gen_ai.usage.cache_read.input_tokens",
@@ -181,7 +233,11 @@ class OTelGenAI(LogFormat):
                 "gen_ai.usage.cache_creation_input_tokens",
                 "llm.token_count.prompt_details.cache_write",
             ),
-            "rs": _tokens("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning"),
+            "rs": _tokens(
+                "gen_ai.usage.reasoning.output_tokens",
+                "gen_ai.usage.reasoning_tokens",
+                "llm.token_count.completion_details.reasoning",
+            ),
             "resp_id": _attr("gen_ai.response.id"),
             "tier": _first(
                 "openai.response.service_tier",
@@ -228,14 +284,20 @@ class OTelGenAI(LogFormat):
             when not excluded and cache > tin then 'cache read + creation tokens exceed input_tokens'
         end"""
         google_key = "case when vendor = 'google' and resp_id is not null then 'google:' || resp_id end"
+        # the collector's file exporter writes the metrics and logs of a pipeline to the same kind of file
+        # (one ExportMetricsServiceRequest / ExportLogsServiceRequest per line): not spans, not calls
+        signal = """case when s is null and json_valid(raw) then case
+            when json_type(raw, '$.resourceMetrics') = 'ARRAY' then 'OTLP metrics (not spans)'
+            when json_type(raw, '$.resourceLogs') = 'ARRAY' then 'OTLP logs (not spans)' end end"""
         cols = staged_select(
-            status="""case when s is null then case when trim(raw) = '' then 'skip' else 'reject' end
+            status="""case when s is null then case when trim(raw) = '' or signal is not null then 'skip'
+                                                    else 'reject' end
                            when skip is not null then 'skip'
                            when problem is not null then 'reject' else 'ok' end""",
-            reason="""case when s is null then case when trim(raw) = '' then 'blank line'
-                                else 'malformed JSON (or not an OTLP resourceSpans document)' end
+            reason="""case when s is null then case when trim(raw) = '' then 'blank line' when signal is not null
+                                then signal else 'malformed JSON (or not an OTLP resourceSpans document)' end
                            when skip is not null then skip else problem end""",
-            raw="case when s is null or (skip is null and problem is not null) then raw end",
+            raw="case when (s is null and signal is null) or (skip is null and problem is not null) then raw end",
             line="line",
             dedupe_key=f"""coalesce({google_key}, {provider_key_sql("resp_id", "otel", "platform")},
                 'otel:' || s.traceId || ':' || s.spanId, 'md5:' || md5(raw))""",
@@ -275,5 +337,5 @@ class OTelGenAI(LogFormat):
         src = with_vendor(src, "model", "model_vendor")
         src = layer(layer(src, vendor=vendor), platform=platform, cache="(coalesce(cr, 0) + coalesce(cw, 0))")
         src = layer(src, excluded="(vendor = 'anthropic' and cache > 0 and tin < cache)")
-        src = layer(src, skip=skip, problem=problem)
+        src = layer(src, skip=skip, problem=problem, signal=signal)
         return f"select {cols}\nfrom ({src})"

@@ -10,10 +10,9 @@ from typing import Any
 import duckdb
 
 from finops import db, pricing, simulate
+from finops.scope import materialize_sums
 
 REPORT_TAGS = ("team", "project")
-# the columns of scoped_usage the report reads (scope.materialize): the scenarios' and a few more
-COLUMNS = tuple(dict.fromkeys((*simulate.COLUMNS, "platform", "model", "format")))
 
 
 def _s(n: int) -> str:
@@ -72,10 +71,9 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | Non
 
 def analyze(con: duckdb.DuckDBPyConnection, table: pricing.PriceInfo) -> Analysis:
     """Everything `aispend analyze` shows, over `scoped_usage` (see scope.set_scope)."""
-    # the tag sections (keys, then spend by each shown key) read the sums per tag set: summed once here
-    # instead of three scans of every call
-    con.execute("create or replace temp table report_tag_sets as select * from scoped_tag_sets")
-    con.execute("create or replace temp view scoped_tag_sets as select * from report_tag_sets")
+    # totals, months, flagged calls, sources and the tag sections read sums (scoped_groups, scoped_tag_sets):
+    # one scan of the priced calls computes them all; the scenarios read the calls themselves
+    materialize_sums(con)
     totals = _rows(con, db.sql_text("totals"))[0]
     keys = [r["key"] for r in _rows(con, db.sql_text("tag_keys"))]
     shown = [k for k in REPORT_TAGS if k in keys] or keys[:2]

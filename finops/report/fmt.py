@@ -1,9 +1,12 @@
-"""Text formatting shared by the month-end renderers: the only place amounts are rounded (half-even)."""
+"""Text formatting shared by the renderers: the only place amounts are rounded (half-even)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+
+from rich.table import Table
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 CENT = Decimal("0.01")
@@ -60,3 +63,19 @@ DIMENSION_TITLES = {
 
 def dimension_title(dim: str) -> str:
     return DIMENSION_TITLES.get(dim, dim.replace("_", " ").capitalize())
+
+
+SHORT_TEXT = ("month", "provider", "platform", "why", "seen")  # short words: kept whole, other text folds
+
+
+def table(title: str, columns: Iterable[tuple[str, str]]) -> Table:
+    """A report table whose text columns (model ids, file paths, reasons) fold onto more lines instead of
+    being cut with an ellipsis: on an 80-column terminal, or in output written to a file (80 columns too),
+    the cut ids (`claude-3-…`) hid which model a row was. SHORT_TEXT columns stay on one line."""
+    t = Table(title=title, title_justify="left", title_style="bold", show_edge=False, pad_edge=False)
+    for name, justify in columns:
+        if justify == "right":
+            t.add_column(name, justify="right")
+        else:
+            t.add_column(name, justify="left", overflow="fold", no_wrap=name in SHORT_TEXT)
+    return t

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from finops import simulate
 from finops.report.analyze import Analysis
+from finops.report.fmt import table as _table
 
 
 def money(v: Any) -> str:
@@ -32,13 +31,6 @@ def ratio(r: Decimal | None) -> str:
 
 def pct(r: Decimal | None) -> str:
     return "n/a" if r is None else f"{r * 100:.1f}%"
-
-
-def _table(title: str, columns: Iterable[tuple[str, str]]) -> Table:
-    t = Table(title=title, title_justify="left", title_style="bold", show_edge=False, pad_edge=False)
-    for name, justify in columns:
-        t.add_column(name, justify=justify)  # type: ignore[arg-type]
-    return t
 
 
 def analysis(console: Console, a: Analysis) -> None:
@@ -160,7 +152,7 @@ def headline(console: Console, a: Analysis) -> None:
         if q["p50"] is not None:
             body.append(
                 f"  {r.scenario.name}: quality retained {q['p50']:.2f} [P10 {q['p10']:.2f} – "
-                f"P90 {q['p90']:.2f}] under {r.quality_note.split(' (')[0]}\n",
+                f"P90 {q['p90']:.2f}] under {simulate.quality_brief(r.quality_note)}\n",
                 style="dim",
             )
     body.append(

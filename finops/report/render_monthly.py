@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from finops.report.fmt import change, dimension_title, money, num, pct, ratio
+from finops.report.fmt import table as _table
 from finops.report.monthly import Monthly
 
 LEVEL_STYLE = {"ok": "green", "warn": "yellow", "over": "bold red"}
-
-
-def _table(title: str, cols: list[tuple[str, str]]) -> Table:
-    t = Table(title=title, title_justify="left", title_style="bold", show_edge=False, pad_edge=False)
-    for name, justify in cols:
-        t.add_column(name, justify=justify)  # type: ignore[arg-type]
-    return t
 
 
 def render(console: Console, m: Monthly, *, top: int = 8) -> None:

@@ -1,16 +1,16 @@
 -- which source each provider's spend was counted from (finops/scope.py): calls, usage buckets or billed
 -- cost lines. grain: one row per provider x platform x source.
--- Summed by UTC day and format first: the date of a timestamp is computed once per call, the rest per group.
+-- From scoped_groups (sums per UTC day x model x status...: sql/report_sets.sql), summed by day and format.
 with by_day as (
     select provider,
            platform,
            record_kind,
-           utc_day(ts) as day,
+           day,
            format,
-           count(*) as records,
-           sum(request_count) as requests,
+           sum(records) as records,
+           sum(requests) as requests,
            sum(cost_usd) as cost_usd
-    from scoped_usage
+    from scoped_groups
     group by all
 )
 select provider,

@@ -6,7 +6,8 @@
 -- Inputs (temp tables made by finops/simulate.py): sim_scope_models(prefix, exact), sim_target
 -- (model -> target), sim_tag_target(value -> target), sim_tag_prior(value -> prior), sim_providers, the
 -- macro sim_tags_ok, and parameters $tag_key, $per_tag, $providers_any, $since, $until, $prior_tag,
--- $has_priors (sim_tag_prior has rows: without, the tags are not read), $by_spend, complexity weights $w_*.
+-- $has_priors (sim_tag_prior has rows: without, the tags are not read), complexity weights $w_*;
+-- the spend_before placeholder below is filled in by finops/simulate.py.
 with scoped as (
     select s.*,
            (s.input_uncached + s.cache_read + s.cache_write_5m + s.cache_write_1h + $w_output * s.output
@@ -32,7 +33,7 @@ targeted as (
     left join sim_target st on st.model = s.price_model
     left join sim_tag_target tt on $per_tag and tt.value = s.tags[$tag_key]
 ),
-movable as materialized (
+movable as (
     select dedupe_key, ts, record_kind, request_count, service_tier, price_model, target, cost_usd, complexity,
            input_uncached, cache_read, cache_write_5m, cache_write_1h, output, audio_in, audio_out, web_searches
     from targeted
@@ -41,6 +42,8 @@ movable as materialized (
 )
 -- narrow rows only: sorting the wide ones (tags, ids) costs several times more. The columns a rare
 -- consumer needs besides these (tags, request_id, logged model) are joined from usage by dedupe_key.
+-- The count and spend of these calls (n_calls, spend_total) are summed afterwards from this table
+-- (finops/simulate.py): counting them here kept a second copy of every row (10M calls: 3.5 GB peak).
 select m.dedupe_key,
        m.ts,
        m.record_kind,
@@ -50,14 +53,8 @@ select m.dedupe_key,
        m.cost_usd as actual_usd,
        m.complexity,
        row_number() over (order by m.complexity desc, m.dedupe_key) as complexity_rank,
-       n.n_calls,
        m.input_uncached, m.cache_read, m.cache_write_5m, m.cache_write_1h, m.output,
        m.audio_in, m.audio_out, m.web_searches,  -- sim_cf_calls: audio and the per-request fees on the target
        m.target,
-       case when $by_spend then  -- only a top-k policy kept by spend reads it
-           sum(m.cost_usd) over (order by m.complexity desc, m.dedupe_key
-                                 rows between unbounded preceding and 1 preceding)
-       end as spend_before,
-       n.spend_total
+       {spend_before} as spend_before  -- a top-k policy kept by spend only (simulate.SPEND_BEFORE), else null
 from movable m
-cross join (select count(*) as n_calls, sum(cost_usd) as spend_total from movable) n

@@ -1,0 +1,45 @@
+"""What a command costs before its real work: `aispend analyze` of the samples (a fresh store, every format)
+never imports pandas. pyarrow's pa.array / pa.table / pa.scalar import it on their first call (0.3-0.7 s on
+this machine, paid by every ingest); aispend builds its Arrow arrays from buffers (ingest/_base.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+
+from finops.ingest._base import int64_array, string_array, table_of
+
+from .conftest import SAMPLES
+
+
+def test_analyze_of_every_sample_format_never_imports_pandas(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from finops.cli import app\n"
+        f"sys.argv = ['aispend', '--db', {str(tmp_path / 's.duckdb')!r}, 'analyze', {str(SAMPLES)!r}, '--json']\n"
+        "try:\n"
+        "    app()\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('PANDAS' if 'pandas' in sys.modules else 'NO PANDAS', file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert '"price_version"' in run.stdout  # the report was made
+    assert run.stderr.strip().endswith("NO PANDAS"), run.stderr[-500:]
+
+
+def test_arrays_built_from_buffers_equal_pyarrows() -> None:
+    texts = ["plain", "", None, "héllo wörld ✓", '{"a": "\\u00e9"}', None]
+    got = string_array(texts)
+    got.validate(full=True)
+    assert got.equals(pa.array(texts, pa.string()))
+    assert string_array([]).equals(pa.array([], pa.string()))
+    assert string_array(["\ud800"]).to_pylist() == ["\\ud800"]  # a lone surrogate: escaped, never invalid UTF-8
+    ints = int64_array(range(5, 10))
+    assert ints.equals(pa.array([5, 6, 7, 8, 9], pa.int64()))
+    t = table_of({"line": ints, "raw": string_array(["a", "b", "c", "d", "e"])})
+    assert t.column_names == ["line", "raw"] and t.num_rows == 5
