@@ -2840,7 +2840,7 @@ def invocation_record(w: Writer, rng: random.Random, c: Call, op: str, text_logg
             "inferenceConfig": {"maxTokens": 2048},
         }
         resp = converse_body(rng, c, "both")
-        if op == "ConverseStream":  # streams log their chunks as an array (its cacheDetails are not read)
+        if op == "ConverseStream":  # streams log their events as an array (usage in the metadata event)
             out["outputBodyJson"] = [
                 {"messageStart": {"role": "assistant"}},
                 {"contentBlockDelta": {"delta": {"text": PLACEHOLDER}, "contentBlockIndex": 0}},
@@ -2849,7 +2849,7 @@ def invocation_record(w: Writer, rng: random.Random, c: Call, op: str, text_logg
             ]
         else:
             out["outputBodyJson"] = resp
-    if "outputBodyJson" not in out or op == "ConverseStream":  # no readable body: all writes are 5m
+    if "outputBodyJson" not in out:  # no readable body: all writes are 5m
         c.cache_write_5m, c.cache_write_1h = cw, 0
     inp["inputTokenCount"] = c.input_uncached
     if c.cache_read or cw:
@@ -3198,6 +3198,15 @@ def openrouter_usage(c: Call) -> tuple[Json, float]:
     return usage, cost
 
 
+def write_with_reported_cost(
+    w: Writer, truth: FileTruth, lines: list[str], calls: list[Call], total_cost: int, note: str
+) -> None:
+    """Write an OpenRouter file: its reported cost (total_cost in 1e-8 USD) and note into the truth."""
+    truth.extra["reported_cost_usd"] = f"{total_cost / 1e8:.8f}"
+    truth.notes.append(note)
+    w.write(truth, truth.path, lines_bytes(lines), last_mtime([c.ts_ms for c in calls]))
+
+
 def make_openrouter(w: Writer, n_calls: int = 70) -> None:
     rel = "openrouter/generations.jsonl"
     rng = random.Random(f"{SEED}:{rel}")
@@ -3246,27 +3255,34 @@ def make_openrouter(w: Writer, n_calls: int = 70) -> None:
             truth.duplicate_records += 1
     lines.insert(30, lines[29][: len(lines[29]) // 3])
     truth.rejected += 1
-    truth.extra["reported_cost_usd"] = f"{total_cost / 1e8:.8f}"
-    truth.notes.append(
+    note = (
         "OpenRouter bodies (bare or in an app-log envelope): prompt_tokens includes cached and cache-write tokens; "
         "usage.cost is the charge (BYOK calls: the 5% fee); one body without usage.cost, one without created "
         "(time from the gen- id), one logged twice, one truncated line"
     )
-    w.write(truth, rel, lines_bytes(lines), last_mtime([c.ts_ms for c in calls]))
+    write_with_reported_cost(w, truth, lines, calls, total_cost, note)
+
+
+def openrouter_untagged_calls(rel: str, fmt: str, n: int) -> tuple[random.Random, FileTruth, list[Call]]:
+    """The file's rng, truth and calls for an OpenRouter file without tags (stream chunks, generation stats):
+    times to the second (what the records say), no team."""
+    rng = random.Random(f"{SEED}:{rel}")
+    truth = FileTruth(rel, fmt, "standard")
+    models = {m: (wt, first) for m, (wt, first, _) in OR_MODELS.items()}
+    calls = gw_calls(rng, n, models, openrouter_call)
+    for c in calls:
+        c.ts_ms = c.ts_ms // 1000 * 1000
+        c.team = None
+    return rng, truth, calls
 
 
 def make_openrouter_stream(w: Writer, n_streams: int = 16) -> None:
     rel = "openrouter/chat_stream.jsonl"
-    rng = random.Random(f"{SEED}:{rel}")
-    truth = FileTruth(rel, "openrouter.stream", "standard")
-    models = {m: (wt, first) for m, (wt, first, _) in OR_MODELS.items()}
-    calls = gw_calls(rng, n_streams, models, openrouter_call)
+    rng, truth, calls = openrouter_untagged_calls(rel, "openrouter.stream", n_streams)
     lines = []
     total_cost = 0
     for i, c in enumerate(calls):
         created = c.ts_ms // 1000
-        c.ts_ms = created * 1000
-        c.team = None  # bare chunks carry no tags
         head: Json = {
             "id": w.unique(f"gen-{created}-{rand_str(rng, 20)}"),
             "provider": rng.choice(OR_MODELS[c.model][2]),
@@ -3288,13 +3304,73 @@ def make_openrouter_stream(w: Writer, n_streams: int = 16) -> None:
         lines.append(dumps(head | {"choices": [], "usage": usage}, compact=True))  # the usage chunk: last
         total_cost += round(cost * 1e8)
         truth.calls.append(c)
-    truth.extra["reported_cost_usd"] = f"{total_cost / 1e8:.8f}"
-    truth.notes.append(
+    note = (
         "OpenRouter SSE payloads, one chat.completion.chunk per line: every chunk repeats the gen- id, the upstream "
         "provider and the model; usage (with usage.cost) only on each stream's last chunk (choices: []); "
         "one stream has no usage chunk"
     )
-    w.write(truth, rel, lines_bytes(lines), last_mtime([c.ts_ms for c in calls]))
+    write_with_reported_cost(w, truth, lines, calls, total_cost, note)
+
+
+def make_openrouter_generation(w: Writer, n_calls: int = 14) -> None:
+    """GET /api/v1/generation?id= answers saved one per line (`{"data": {...}}`): native token counts (cached inside
+    the prompt, reasoning inside the completion), total_cost; two saved from the TypeScript SDK (camelCase), one 404
+    (the stats were not ready yet)."""
+    rel = "openrouter/generation_stats.jsonl"
+    rng, truth, calls = openrouter_untagged_calls(rel, "openrouter.generation", n_calls)
+    truth.rejected = 1  # a 404 answer, inserted below
+    lines = []
+    total_cost = 0
+    for i, c in enumerate(calls):
+        created = c.ts_ms // 1000
+        usage, cost = openrouter_usage(c)
+        # the stats have no cache-write count: a correct reader counts those tokens as uncached input
+        c.input_uncached += c.cache_write_5m
+        c.cache_write_5m = 0
+        total_cost += round(cost * 1e8)
+        stats: Json = {
+            "id": w.unique(f"gen-{created}-{rand_str(rng, 20)}"),
+            "upstream_id": "chatcmpl-" + rand_str(rng, 24),
+            "total_cost": cost,
+            "cache_discount": None,
+            "upstream_inference_cost": usage["cost_details"]["upstream_inference_cost"],
+            "provider_name": rng.choice(OR_MODELS[c.model][2]),
+            "created_at": ms_to_dt(c.ts_ms).isoformat(),
+            "model": c.model,
+            "app_id": None,
+            "streamed": rng.random() < 0.5,
+            "cancelled": False,
+            "latency": rng.randint(300, 4000),
+            "moderation_latency": None,
+            "generation_time": rng.randint(200, 3800),
+            "tokens_prompt": round(usage["prompt_tokens"] * 0.97),  # normalised counts: not the billed ones
+            "tokens_completion": round(usage["completion_tokens"] * 0.97),
+            "native_tokens_prompt": usage["prompt_tokens"],
+            "native_tokens_completion": usage["completion_tokens"],
+            "native_tokens_reasoning": usage["completion_tokens_details"]["reasoning_tokens"],
+            "native_tokens_cached": usage["prompt_tokens_details"]["cached_tokens"],
+            "num_media_prompt": None,
+            "num_search_results": None,
+            "origin": "",
+            "usage": cost,
+            "is_byok": usage["is_byok"],
+            "finish_reason": "stop",
+            "native_finish_reason": "stop",
+        }
+        if i in (4, 9):  # saved from the TypeScript SDK: the same fields in camelCase
+            stats = {
+                "".join(w2.title() if k else w2 for k, w2 in enumerate(key.split("_"))): v for key, v in stats.items()
+            }
+        lines.append(dumps({"data": stats}, compact=True))
+        truth.calls.append(c)
+    # the 8th line: a stats request made too early; OpenRouter answers 404 until the generation is accounted
+    lines.insert(7, dumps({"error": {"message": "Generation not found", "code": 404}}, compact=True))
+    note = (
+        "generation stats (GET /api/v1/generation), one answer per line under data: native_tokens_* are the billed "
+        "counts (tokens_* normalised); no cache-write count (such tokens read as uncached input); two lines in the "
+        "TypeScript SDK's camelCase; one 404 answer (quarantined)"
+    )
+    write_with_reported_cost(w, truth, lines, calls, total_cost, note)
 
 
 # ---- OpenAI-compatible hosts: Groq, DeepSeek, Together, Fireworks, Mistral, xAI
@@ -4425,6 +4501,7 @@ def make_gateways(w: Writer) -> None:
     make_azure_responses(w)
     make_openrouter(w)
     make_openrouter_stream(w)
+    make_openrouter_generation(w)
     make_groq(w)
     make_deepseek(w)
     make_openai_compatible(w)
@@ -4455,6 +4532,10 @@ GATEWAY_README_FILES = [
     ("azure/responses.json", "Azure OpenAI Responses objects (content_filters)"),
     ("openrouter/generations.jsonl", "OpenRouter bodies: gen- ids, upstream provider, usage.cost, BYOK"),
     ("openrouter/chat_stream.jsonl", "OpenRouter streams: chunks with gen- ids, usage.cost on the last chunk only"),
+    (
+        "openrouter/generation_stats.jsonl",
+        "OpenRouter generation stats (`/api/v1/generation`): native counts, total_cost, camelCase lines, a 404",
+    ),
     ("groq/chat_completions.jsonl", "Groq chat bodies (x_groq, usage.queue_time)"),
     ("deepseek/chat_completions.jsonl", "DeepSeek chat bodies: prompt_cache_hit/miss_tokens"),
     (

@@ -169,6 +169,8 @@ def test_openai_costs_api_amount_number_or_string_is_exact(tmp_path: Path) -> No
             "project_id": None,
         },
         {"object": "organization.costs.result", "amount": {"value": 1, "currency": "eur"}, "line_item": "x"},
+        # `amount` is optional in the schema (openai-ruby OrganizationCostsResult): nothing billed, skipped
+        {"object": "organization.costs.result", "line_item": None, "project_id": "proj_2", "quantity": None},
     ]
     page = {
         "object": "page",
@@ -178,6 +180,7 @@ def test_openai_costs_api_amount_number_or_string_is_exact(tmp_path: Path) -> No
     (res,) = _ingest(con, _write(tmp_path, "costs.json", [page]))  # a JSON array of pages
     assert res.format == "openai.costs_api" and res.calls == 3 and res.quarantined == 1
     assert res.reject_reasons == {"amount in EUR: only USD is supported": 1}
+    assert res.skip_reasons == {"cost result without an amount": 1}
     rows = sorted(_rows(con), key=lambda r: r["reported_cost"])  # one page: every row is on line 1
     assert [r["reported_cost"] for r in rows] == [Decimal("0.06"), Decimal("0.123456789012"), Decimal("2.5")]
     assert [r["model_raw"] for r in rows] == ["gpt-4o-2024-08-06", "gpt-4o-2024-08-06", "web search tool calls"]
@@ -219,6 +222,58 @@ def test_openai_dashboard_csvs_floats_false_blank_rows(tmp_path: Path) -> None:
     _ingest(con2, tmp_path / "activity.csv")
     (b,) = _rows(con2)
     assert _tok(b) == (6_000, 4_000, 0, 0, 500, 0) and b["request_count"] == 12 and b["source_line"] == 2
+
+
+def test_openai_usage_buckets_move_audio_out_of_text_input_and_output(tmp_path: Path) -> None:
+    """OpenAI's Usage API schema (openai-ruby SDK, OrganizationUsageCompletionsResult): `input_tokens` "including
+    cached and cache-write tokens ... text, audio, and image tokens", `output_tokens` "across text, audio, and image
+    outputs", `input_audio_tokens` "uncached audio input tokens" (beside `input_cached_audio_tokens`),
+    `output_audio_tokens` "audio output tokens". Audio is priced at its own rates, so it leaves input_uncached and
+    output for audio_in / audio_out (as on calls), in the API page and in the dashboard activity CSV alike; never more
+    audio than the uncached input."""
+    realtime = _usage_result(
+        model="gpt-4o-realtime-preview-2024-12-17",
+        input_tokens=50_000,
+        input_cached_tokens=20_000,
+        input_uncached_tokens=30_000,
+        input_text_tokens=6_000,
+        input_cached_text_tokens=5_000,
+        input_audio_tokens=24_000,
+        input_cached_audio_tokens=15_000,
+        output_tokens=9_000,
+        output_text_tokens=1_000,
+        output_audio_tokens=8_000,
+        num_model_requests=40,
+    )
+    # older pages: no uncached/cached split per modality; audio never exceeds the uncached input
+    old = _usage_result(model="gpt-4o-audio-preview-2024-12-17", input_tokens=3_000, input_cached_tokens=2_000)
+    old.update(input_audio_tokens=2_500, output_tokens=700, output_audio_tokens=650)
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "usage.json", _usage_page([realtime, old])))
+    assert res.calls == 2 and res.quarantined == 0
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select model_raw, input_uncached, cache_read, output, audio_in, audio_out from usage"
+        ).fetchall()
+    }
+    assert got == {
+        "gpt-4o-realtime-preview-2024-12-17": (6_000, 20_000, 1_000, 24_000, 8_000),
+        "gpt-4o-audio-preview-2024-12-17": (0, 2_000, 50, 1_000, 650),
+    }
+    activity = (
+        "start_time,end_time,start_time_iso,end_time_iso,project_id,num_model_requests,user_id,api_key_id,model,"
+        "batch,service_tier,input_tokens,output_tokens,input_cached_tokens,input_uncached_tokens,input_text_tokens,"
+        "output_text_tokens,input_cached_text_tokens,input_audio_tokens,input_cached_audio_tokens,output_audio_tokens\n"
+        "1748736000,1748822400,2025-06-01T00:00:00+00:00,2025-06-02T00:00:00+00:00,,40.0,,,"
+        "gpt-4o-realtime-preview-2024-12-17,FALSE,,50000.0,9000.0,20000.0,30000.0,6000.0,1000.0,5000.0,24000.0,"
+        "15000.0,8000.0\n"
+    )
+    con2 = _store()
+    (csv_res,) = _ingest(con2, _write(tmp_path, "activity.csv", activity))
+    assert csv_res.format == "openai.dashboard_csv" and csv_res.calls == 1
+    row = con2.execute("select input_uncached, cache_read, output, audio_in, audio_out from usage").fetchone()
+    assert row == (6_000, 20_000, 1_000, 24_000, 8_000)
 
 
 # ------------------------------------------------------------------ Anthropic reports
@@ -395,6 +450,51 @@ def test_focus_token_rows_are_buckets_other_rows_cost_lines(tmp_path: Path) -> N
     # token rows are priced like usage (4.2M x 2.50 = 10.50) and keep what was billed
     cost = con.execute("select cost_usd, reported_cost from priced_usage where source_line = 2").fetchone()
     assert cost == (Decimal("10.5"), Decimal("12.6"))
+
+
+def test_focus_custom_x_columns_are_kept_and_tell_rows_apart(tmp_path: Path) -> None:
+    """FOCUS spec, Column Naming and Ordering: custom columns "MUST be prefixed with a consistent x_ prefix" (e.g.
+    Microsoft's x_SkuMeterName, x_ResourceGroupName). They are unknown fields to keep (in extra, by name), and two
+    charges that differ only in them are two rows, not one row and a duplicate. A FOCUS 1.0 file (ProviderName,
+    PublisherName; no ServiceProviderName / HostProviderName, which 1.3 uses) reads the same way, CSV or Parquet."""
+    header = [
+        "BilledCost",
+        "EffectiveCost",
+        "BillingCurrency",
+        "ChargeCategory",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+        "ConsumedQuantity",
+        "ConsumedUnit",
+        "ProviderName",
+        "PublisherName",
+        "InvoiceIssuerName",
+        "ServiceName",
+        "SkuId",
+        "SkuPriceDetails",
+        "x_SkuMeterName",
+        "x_ResourceGroupName",
+    ]
+    details = json.dumps({"ModelId": "gpt-4o-2024-08-06", "TokenDirection": "Input", "TokenCacheAction": "Uncached"})
+    common = ["Usage", "2025-06-01T00:00:00Z", "2025-06-02T00:00:00Z", "1000000", "Tokens"]
+    common += ["Microsoft", "Microsoft", "Microsoft", "Azure OpenAI", "DZH318Z0BQ4L", details]
+    rows = [
+        ["2.50", "2.50", "USD", *common, "gpt-4o-0806 Inp glbl Tokens", "rg-search"],
+        ["2.50", "2.50", "USD", *common, "gpt-4o-0806 Inp glbl Tokens", "rg-support"],
+    ]
+    con = _store()
+    (res,) = _ingest(con, _write(tmp_path, "focus_1_0.csv", _csv([header, *rows])))
+    assert res.format == "focus" and (res.calls, res.duplicates) == (2, 0)
+    got = _rows(con)
+    assert [json.loads(r["extra"])["x_ResourceGroupName"] for r in got] == ["rg-search", "rg-support"]
+    assert {json.loads(r["extra"])["x_SkuMeterName"] for r in got} == {"gpt-4o-0806 Inp glbl Tokens"}
+    assert {(r["provider"], r["platform"], _tok(r)) for r in got} == {("openai", "azure", (1_000_000, 0, 0, 0, 0, 0))}
+    table = pa.table({h: [r[i] for r in rows] for i, h in enumerate(header)})
+    pq.write_table(table, tmp_path / "focus_1_0.parquet")
+    con2 = _store()
+    (pres,) = _ingest(con2, tmp_path / "focus_1_0.parquet")
+    assert pres.format == "focus" and pres.calls == 2
+    assert sorted(json.loads(r["extra"])["x_ResourceGroupName"] for r in _rows(con2)) == ["rg-search", "rg-support"]
 
 
 # ------------------------------------------------------------------ llm logs.db (SQLite)

@@ -6,7 +6,9 @@ rule, and its detection; plus one test that exactly one format claims each sampl
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -163,6 +165,128 @@ def test_bedrock_converse_and_invocation_log_share_the_request_id_key(tmp_path: 
     assert [r.calls for r in res] == [1, 0] and [r.duplicates for r in res] == [1, 1]
 
 
+def test_bedrock_converse_javascript_sdk_request_id_keys_the_call(tmp_path: Path) -> None:
+    """The AWS SDK for JavaScript v3 returns the request id in `$metadata.requestId` (smithy ResponseMetadata:
+    httpStatusCode, requestId, extendedRequestId, cfId, attempts, totalRetryDelay), not boto3's
+    ResponseMetadata.RequestId: a logged JS response must get the key `bedrock:<id>`, the one its invocation log
+    gets, or the call is counted twice."""
+    meta = {"httpStatusCode": 200, "requestId": "7c1f-js", "attempts": 1, "totalRetryDelay": 0}
+    body = converse({"inputTokens": 120, "outputTokens": 30, "totalTokens": 150}, **{"$metadata": meta})
+    line = {"timestamp": "2025-08-15T15:29:08Z", "modelId": "amazon.nova-pro-v1:0", "response": body}
+    a = write(tmp_path, "js.jsonl", [line])
+    b = write(tmp_path, "inv.jsonl", [invocation("7c1f-js", 120, 30, modelId="amazon.nova-pro-v1:0")])
+    con, res = run(tmp_path, a, b)
+    assert [r.format for r in res] == ["bedrock.converse", "bedrock.invocation_log"]
+    assert [(r.calls, r.duplicates) for r in res] == [(1, 0), (0, 1)]
+    (row,) = rows(con)
+    assert row["dedupe_key"] == "bedrock:7c1f-js" and row["request_id"] == "7c1f-js"
+
+
+def test_bedrock_converse_snake_case_sdk_output_is_read(tmp_path: Path) -> None:
+    """The Python SDK (aws-sdk-bedrock-runtime, smithy dataclasses: ConverseOutput.stop_reason, .usage, .metrics;
+    TokenUsage.input_tokens, output_tokens, total_tokens, cache_read_input_tokens, cache_write_input_tokens,
+    cache_details[CacheDetail(input_tokens, ttl)]) and the Ruby SDK's to_h write the same response in snake_case.
+    Same counting (input excludes cache), the TTL split from cache_details; never taken for an Anthropic body."""
+    usage = {
+        "input_tokens": 12,
+        "output_tokens": 300,
+        "total_tokens": 2812,
+        "cache_read_input_tokens": 2000,
+        "cache_write_input_tokens": 500,
+        "cache_details": [{"input_tokens": 400, "ttl": "1h"}, {"input_tokens": 100, "ttl": "5m"}],
+    }
+    body = {
+        "output": {"message": {"role": "assistant", "content": [{"text": SECRET}]}},
+        "stop_reason": "end_turn",
+        "usage": usage,
+        "metrics": {"latency_ms": 2210},
+    }
+    line = {"timestamp": "2025-08-15T15:29:08Z", "modelId": SONNET4_PROFILE, "requestId": "py-1", "response": body}
+    path = write(
+        tmp_path,
+        "py_sdk.jsonl",
+        [line, {**line, "requestId": "py-2", "response": {**body, "usage": {**usage, "cache_details": None}}}],
+    )
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["bedrock.converse"]
+    con, (res,) = run(tmp_path, path)
+    assert res.calls == 2 and quarantine(con) == []
+    assert [buckets(r) for r in rows(con)] == [(12, 2000, 100, 400, 300, 0), (12, 2000, 500, 0, 300, 0)]
+    no_content_stored(con)
+
+
+ROUTER = "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1"
+ROUTED = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def test_bedrock_prompt_router_calls_are_the_model_it_invoked(tmp_path: Path) -> None:
+    """A call sent to a prompt router (its ARN as modelId) is billed as the model the router chose, which the response
+    names in trace.promptRouter.invokedModelId (AWS Bedrock API reference: ConverseTrace.promptRouter,
+    PromptRouterTrace.invokedModelId, a foundation-model or inference-profile ARN; a ConverseStream metadata event
+    carries the same trace). The router stays as tag prompt_router. Converse bodies and invocation logs alike."""
+    usage = {"inputTokens": 800, "outputTokens": 120, "totalTokens": 920}
+    trace = {"promptRouter": {"invokedModelId": ROUTED}}
+    env = {"timestamp": "2025-08-15T15:29:08Z", "modelId": ROUTER}
+    lines = [
+        {**env, "requestId": "pr-1", "response": converse(usage, trace=trace)},
+        {**env, "requestId": "pr-2", "metadata": {"usage": usage, "metrics": {"latencyMs": 900}, "trace": trace}},
+    ]
+    log = invocation("pr-3", 800, 120, modelId=ROUTER)
+    log["output"]["outputBodyJson"] = converse(usage, trace=trace)
+    streamed = invocation("pr-4", 800, 120, modelId=ROUTER, operation="ConverseStream")
+    streamed["output"]["outputBodyJson"] = [
+        {"messageStart": {"role": "assistant"}},
+        {"metadata": {"usage": usage, "metrics": {"latencyMs": 900}, "trace": trace}},
+    ]
+    con, res = run(tmp_path, write(tmp_path, "converse.jsonl", lines), write(tmp_path, "inv.jsonl", [log, streamed]))
+    assert [(r.format, r.calls) for r in res] == [("bedrock.converse", 2), ("bedrock.invocation_log", 2)]
+    got = rows(con)
+    assert [r["request_id"] for r in got] == ["pr-1", "pr-2", "pr-3", "pr-4"]
+    assert {(r["provider"], r["model"]) for r in got} == {("anthropic", "claude-3-5-haiku-20241022")}
+    assert all(r["tags"]["prompt_router"] == ROUTER for r in got)
+    assert {buckets(r) for r in got} == {(800, 0, 0, 0, 120, 0)}
+
+
+def test_bedrock_converse_stream_counts_the_metadata_event_once(tmp_path: Path) -> None:
+    """ConverseStream events as an application logs them, one per line (AWS Bedrock API reference,
+    ConverseStreamOutput: messageStart, contentBlockStart, contentBlockDelta, contentBlockStop, messageStop, metadata;
+    ConverseStreamMetadataEvent: usage (TokenUsage), metrics.latencyMs, serviceTier). Only `metadata` carries usage:
+    one call per stream, the other events skipped (not quarantined), and the envelope's `metadata` key is not
+    mistaken for tags when it is the stream's metadata event."""
+    events: list[dict[str, Any]] = [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockDelta": {"delta": {"text": SECRET}, "contentBlockIndex": 0}},
+        {"contentBlockStop": {"contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "end_turn"}},
+        {
+            "metadata": {
+                "usage": {
+                    "inputTokens": 25,
+                    "outputTokens": 60,
+                    "totalTokens": 1385,
+                    "cacheReadInputTokens": 1200,
+                    "cacheWriteInputTokens": 100,
+                },
+                "metrics": {"latencyMs": 1433},
+                "serviceTier": {"type": "flex"},
+            }
+        },
+    ]
+    env = {"timestamp": "2025-08-15T15:29:08Z", "modelId": SONNET4_PROFILE}
+    bare = [{**env, "requestId": "st-1", **e} for e in events]  # the event's key beside the envelope fields
+    wrapped = [{**env, "requestId": "st-2", "tags": {"team": "search"}, "response": e} for e in events]
+    con, (res,) = run(tmp_path, write(tmp_path, "stream.jsonl", bare + wrapped))
+    assert res.format == "bedrock.converse"
+    assert res.calls == 2 and res.skip_reasons == {"stream event without usage (ConverseStream)": 8}
+    got = rows(con)
+    assert [buckets(r) for r in got] == [(25, 1200, 100, 0, 60, 0)] * 2
+    assert [r["dedupe_key"] for r in got] == ["bedrock:st-1", "bedrock:st-2"]
+    assert [r["tags"] for r in got] == [{}, {"team": "search"}]
+    assert {r["service_tier"] for r in got} == {"flex"}
+    assert quarantine(con) == []
+    no_content_stored(con)
+
+
 # ------------------------------------------------------------------ Bedrock invocation logs
 
 
@@ -274,6 +398,163 @@ def test_bedrock_cloudwatch_wrappers_are_unwrapped(tmp_path: Path) -> None:
     llama = rows(con, "dedupe_key = 'bedrock:i2'")[0]
     assert buckets(llama) == (33, 0, 0, 0, 7, 0) and llama["tags"] == {"team": "platform"}
     assert llama["provider"] == "meta" and llama["model"] == "llama3-3-70b-instruct"
+
+
+def test_bedrock_logs_insights_table_downloaded_as_csv(tmp_path: Path) -> None:
+    """The CloudWatch console downloads a Logs Insights result table as CSV: the query's fields as columns
+    (`fields @timestamp, @message, @logStream, @log` by default), the record JSON in `@message`, quoted with doubled
+    quotes. Its rows are the records (line numbers of the CSV); a row with a cut @message is quarantined there."""
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow(["@timestamp", "@message", "@logStream", "@log"])
+    for rid in ("q1", "q2"):
+        out.writerow(
+            [
+                "2025-08-15 15:29:08.000",
+                json.dumps(invocation(rid, 10, 2)),
+                "aws/bedrock/modelinvocations",
+                "1:/aws/bedrock",
+            ]
+        )
+    out.writerow(["2025-08-15 15:29:09.000", json.dumps(invocation("q3", 10, 2))[:80], "s", "1:/aws/bedrock"])
+    path = write(tmp_path, "logs-insights-results.csv", buf.getvalue())
+    box = inspect(path)
+    assert box.kind == "csv" and detect(box.sample, box.kind) == ["bedrock.invocation_log"]
+    con, (res,) = run(tmp_path, path)
+    assert res.format == "bedrock.invocation_log" and res.calls == 2
+    assert [(r["request_id"], r["source_line"], buckets(r)) for r in rows(con)] == [
+        ("q1", 2, (10, 0, 0, 0, 2, 0)),
+        ("q2", 3, (10, 0, 0, 0, 2, 0)),
+    ]
+    assert quarantine(con) == [(4, "malformed JSON (or not an object of this format)")]
+
+
+def test_bedrock_cloudwatch_subscription_payloads_are_unwrapped(tmp_path: Path) -> None:
+    """What a CloudWatch Logs subscription filter sends to Firehose / Lambda: `{"messageType": "DATA_MESSAGE",
+    "owner", "logGroup", "logStream", "subscriptionFilters", "logEvents": [{"id", "timestamp", "message"}]}` (AWS
+    Powertools CloudWatchLogsDecode schema; boto3 put_subscription_filter: gzip-compressed payloads). Firehose writes
+    the payloads to S3 back to back (no separator) or one per line; a CONTROL_MESSAGE holds no log events."""
+
+    def payload(*rids: str, kind: str = "DATA_MESSAGE") -> dict[str, Any]:
+        events = [
+            {"id": f"3695{i}", "timestamp": 1755271748000, "message": json.dumps(invocation(r, 10, 2))}
+            for i, r in enumerate(rids)
+        ]
+        return {
+            "messageType": kind,
+            "owner": "123456789012",
+            "logGroup": "/aws/bedrock/modelinvocations",
+            "logStream": "aws/bedrock/modelinvocations",
+            "subscriptionFilters": ["to-firehose"],
+            "logEvents": events,
+        }
+
+    control = payload(kind="CONTROL_MESSAGE")
+    control["logEvents"] = [{"id": "", "timestamp": 1755271748000, "message": "CWL CONTROL MESSAGE: Checking health"}]
+    back_to_back = "".join(json.dumps(x) for x in (control, payload("f1", "f2"), payload("f3")))
+    a = write(tmp_path, "firehose-1-2025-08-15-15-29-08", back_to_back.encode())
+    b = write(tmp_path, "firehose-2.jsonl.gz", [payload("l1"), payload("l2", "f1")])
+    for path in (a, b):
+        box = inspect(path)
+        assert detect(box.sample, box.kind) == ["bedrock.invocation_log"], path.name
+    con, res = run(tmp_path, a, b)
+    assert [(r.format, r.calls, r.duplicates) for r in res] == [
+        ("bedrock.invocation_log", 3, 0),
+        ("bedrock.invocation_log", 2, 1),
+    ]
+    got = rows(con)
+    assert [r["request_id"] for r in got] == ["f1", "f2", "f3", "l1", "l2"]
+    assert [r["source_line"] for r in got[3:]] == [1, 2]  # a JSONL payload's events keep the file's line
+    assert {buckets(r) for r in got} == {(10, 0, 0, 0, 2, 0)} and quarantine(con) == []
+
+
+def test_bedrock_streamed_invocations_read_usage_from_the_event_array(tmp_path: Path) -> None:
+    """Streamed calls log `output.outputBodyJson` as an array of the stream's events (reference log_formats.md §3.12).
+    The cache-write TTL split is only there: Converse `metadata.usage.cacheDetails` (TokenUsage.cacheDetails, AWS
+    Bedrock API reference: "Detailed breakdown of cache writes by TTL", 1h before 5m) and an Anthropic stream's
+    `message_start.message.usage.cache_creation`; a stream whose top-level counts are missing takes them from its
+    Converse metadata event."""
+    usage = {
+        "inputTokens": 40,
+        "outputTokens": 90,
+        "totalTokens": 1430,
+        "cacheReadInputTokens": 1000,
+        "cacheWriteInputTokens": 300,
+        "cacheDetails": [{"inputTokens": 200, "ttl": "1h"}, {"inputTokens": 100, "ttl": "5m"}],
+    }
+    converse_events = [
+        {"messageStart": {"role": "assistant"}},
+        {"contentBlockDelta": {"delta": {"text": SECRET}, "contentBlockIndex": 0}},
+        {"messageStop": {"stopReason": "end_turn"}},
+        {"metadata": {"usage": usage, "metrics": {"latencyMs": 2100}}},
+    ]
+    cs = invocation("cs", 40, 90, operation="ConverseStream")
+    cs["input"].update(cacheReadInputTokenCount=1000, cacheWriteInputTokenCount=300)
+    cs["output"]["outputBodyJson"] = converse_events
+    bare = invocation("cs-no-counts", None, None, operation="ConverseStream")  # counts only in the events
+    bare["output"]["outputBodyJson"] = converse_events
+    # message_start's usage: input and cache counts final, output a placeholder (the final one is in message_delta)
+    start_usage: dict[str, Any] = {"input_tokens": 40, "output_tokens": 1, "cache_read_input_tokens": 1000}
+    start_usage["cache_creation_input_tokens"] = 300
+    start_usage["cache_creation"] = {"ephemeral_5m_input_tokens": 50, "ephemeral_1h_input_tokens": 250}
+    anthropic_events = [
+        {
+            "type": "message_start",
+            "message": {"id": "msg_bdrk_01S", "model": "claude-sonnet-4-20250514", "usage": start_usage},
+        },
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": SECRET}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 90}},
+        {"type": "message_stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 40, "outputTokenCount": 90}},
+    ]
+    im = invocation("im", 40, 90, operation="InvokeModelWithResponseStream")
+    im["input"].update(cacheReadInputTokenCount=1000, cacheWriteInputTokenCount=300)
+    im["output"]["outputBodyJson"] = anthropic_events
+    con, (res,) = run(tmp_path, write(tmp_path, "streams.jsonl", [cs, bare, im]))
+    assert res.format == "bedrock.invocation_log" and res.calls == 3 and quarantine(con) == []
+    got = {r["request_id"]: buckets(r) for r in rows(con)}
+    assert got == {
+        "cs": (40, 1000, 100, 200, 90, 0),
+        "cs-no-counts": (40, 1000, 100, 200, 90, 0),
+        "im": (40, 1000, 50, 250, 90, 0),
+    }
+    no_content_stored(con)
+
+
+def test_bedrock_application_inference_profile_takes_the_model_from_the_body(tmp_path: Path) -> None:
+    """An application inference profile ARN (`arn:aws:bedrock:<region>:<account>:application-inference-profile/<id>`,
+    AWS Bedrock user guide, inference profiles) does not name its model; an Anthropic InvokeModel body does (`model`,
+    or `message_start.message.model` in a streamed body). Then the body's model is priced and the profile kept as a
+    tag; a profile call without a body (text logging off, Converse bodies) stays unresolved, never guessed."""
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/k3x9q2m7w1z4"
+    body = {
+        "id": "msg_bdrk_01A",
+        "type": "message",
+        "model": "claude-3-5-haiku-20241022",
+        "content": [{"type": "text", "text": SECRET}],
+    }
+    body["usage"] = {"input_tokens": 500, "output_tokens": 70}
+    plain = invocation("p1", 500, 70, operation="InvokeModel", modelId=arn)
+    plain["output"]["outputBodyJson"] = body
+    streamed = invocation("p2", 500, 70, operation="InvokeModelWithResponseStream", modelId=arn)
+    streamed["output"]["outputBodyJson"] = [
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_bdrk_01B",
+                "model": "claude-3-5-haiku-20241022",
+                "usage": {"input_tokens": 500, "output_tokens": 1},
+            },
+        },
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 70}},
+    ]
+    hidden = invocation("p3", 500, 70, modelId=arn)  # no body
+    con, (res,) = run(tmp_path, write(tmp_path, "app.jsonl", [plain, streamed, hidden]))
+    assert res.calls == 3
+    got = {r["request_id"]: r for r in rows(con)}
+    assert [got[k]["model"] for k in ("p1", "p2")] == ["claude-3-5-haiku-20241022"] * 2
+    assert [got[k]["provider"] for k in ("p1", "p2", "p3")] == ["anthropic", "anthropic", "unknown"]
+    assert got["p1"]["tags"]["inference_profile"] == "k3x9q2m7w1z4"
+    assert got["p3"]["model_raw"] == arn and "inference_profile" not in got["p3"]["tags"]
 
 
 # ------------------------------------------------------------------ Bedrock InvokeModel (Anthropic) and Azure
@@ -483,6 +764,97 @@ def test_openrouter_stream_and_response_of_one_generation_are_one_call(tmp_path:
     assert [(r.format, r.calls, r.duplicates) for r in results] == [("openrouter.stream", 1, 0), ("openrouter", 0, 1)]
     (row,) = rows(con)
     assert row["dedupe_key"] == f"openrouter:{gid}" and row["reported_cost"] == Decimal("0.001300000000")
+
+
+def generation_stats(gid: str, model: str, **kw: Any) -> dict[str, Any]:
+    """A `GET /api/v1/generation?id=` record's `data` (OpenRouter API reference, Get a generation)."""
+    return {
+        "id": gid,
+        "upstream_id": "chatcmpl-791bcf62",
+        "total_cost": 0.0015,
+        "cache_discount": None,
+        "upstream_inference_cost": None,
+        "provider_name": "Anthropic",
+        "created_at": "2025-07-20T08:00:03.433273+00:00",
+        "model": model,
+        "app_id": None,
+        "streamed": True,
+        "cancelled": False,
+        "latency": 1250,
+        "moderation_latency": None,
+        "generation_time": 1200,
+        "tokens_prompt": 4870,
+        "tokens_completion": 390,
+        "native_tokens_prompt": 5000,
+        "native_tokens_completion": 400,
+        "native_tokens_reasoning": 120,
+        "native_tokens_cached": 3000,
+        "native_tokens_completion_images": 0,
+        "num_media_prompt": None,
+        "num_search_results": None,
+        "origin": "",
+        "usage": 0.0015,
+        "is_byok": False,
+        "finish_reason": "stop",
+        "native_finish_reason": "end_turn",
+        "external_user": "user-123",
+        "api_type": "completions",
+        **kw,
+    }
+
+
+def test_openrouter_generation_stats_native_counts_and_total_cost(tmp_path: Path) -> None:
+    """Generation stats, as saved from the API (`{"data": {...}}`), bare, or as the TypeScript SDK's camelCase object
+    (GenerationResponseData: totalCost, nativeTokensPrompt, ...). The billed counts are `native_tokens_*` with the chat
+    usage convention (cached inside the prompt, reasoning inside the completion; OpenRouter docs, Usage Accounting:
+    counts "using the model's native tokenizer"), `tokens_*` (normalised) only without them; `total_cost` is the
+    reported cost, exact; the key is the chat response's, so stats of a generation already logged add nothing."""
+    camel = {
+        "id": "gen-1753000002-Cc3",
+        "totalCost": 0.00042,
+        "createdAt": "2025-07-20T08:10:00+00:00",
+        "model": "openai/gpt-4o-mini",
+        "providerName": "OpenAI",
+        "nativeTokensPrompt": 900,
+        "nativeTokensCompletion": 50,
+        "nativeTokensCached": 0,
+        "isByok": True,
+        "streamed": False,
+    }
+    normalized_only = generation_stats("gen-1753000003-Dd4", "meta-llama/llama-3.3-70b-instruct", total_cost="0.0001")
+    for k in ("native_tokens_prompt", "native_tokens_completion", "native_tokens_reasoning", "native_tokens_cached"):
+        normalized_only[k] = None
+    lines = [
+        {"data": generation_stats("gen-1753000000-Aa1", "anthropic/claude-sonnet-4")},
+        camel,
+        normalized_only,
+        {"data": {"id": "gen-1753000004-Ee5", "total_cost": 0.0, "model": "openai/gpt-4o-mini"}},  # no counts
+        {"error": {"message": "Generation not found", "code": 404}},  # asked before the stats were ready
+    ]
+    path = write(tmp_path, "generations.jsonl", lines)
+    box = inspect(path)
+    assert detect(box.sample, box.kind) == ["openrouter.generation"]
+    response = openrouter("gen-1753000000-Aa1", "anthropic/claude-sonnet-4", prompt_tokens=5000, completion_tokens=400)
+    con, res = run(tmp_path, path, write(tmp_path, "responses.jsonl", [response]))
+    assert [(r.format, r.calls, r.duplicates) for r in res] == [("openrouter.generation", 3, 0), ("openrouter", 0, 1)]
+    got = {r["request_id"]: r for r in rows(con)}
+    first = got["gen-1753000000-Aa1"]
+    assert buckets(first) == (2000, 3000, 0, 0, 400, 120)
+    assert (
+        first["reported_cost"] == Decimal("0.001500000000") and first["dedupe_key"] == "openrouter:gen-1753000000-Aa1"
+    )
+    assert (first["provider"], first["platform"], first["model"]) == ("anthropic", "openrouter", "claude-sonnet-4")
+    assert first["tags"] == {"upstream": "Anthropic", "byok": "false", "user": "user-123"}
+    assert first["ts"] == datetime(2025, 7, 20, 8, 0, 3, 433273, tzinfo=UTC)
+    assert buckets(got["gen-1753000002-Cc3"]) == (900, 0, 0, 0, 50, 0)
+    assert got["gen-1753000002-Cc3"]["reported_cost"] == Decimal("0.000420000000")
+    assert got["gen-1753000002-Cc3"]["tags"] == {"upstream": "OpenAI", "byok": "true"}
+    assert buckets(got["gen-1753000003-Dd4"]) == (4870, 0, 0, 0, 390, 0)
+    assert json.loads(got["gen-1753000003-Dd4"]["extra"])["token_counts"] == "normalized"
+    assert quarantine(con) == [
+        (4, "no native_tokens_prompt / tokens_prompt"),
+        (5, "an error answer, no stats (fetch it again): Generation not found"),
+    ]
 
 
 def test_plain_openai_streams_stay_openai(tmp_path: Path) -> None:

@@ -31,11 +31,20 @@ def openai_bucket_cols(r: str, start: str, end: str, batch: str) -> dict[str, st
     """Staged columns shared by the OpenAI Usage API page and the dashboard activity CSV.
 
     r: a row with the Usage API result field names as BIGINT / VARCHAR; start/end: unix seconds (BIGINT);
-    batch: a BOOLEAN expression. `input_tokens` INCLUDES cached and cache-write tokens;
-    `input_uncached_tokens` (newer exports) excludes both and is used when present.
+    batch: a BOOLEAN expression. `input_tokens` INCLUDES cached and cache-write tokens, of text, audio and
+    image; `input_uncached_tokens` (newer exports) excludes both and is used when present; `output_tokens`
+    covers text, audio and image output (OpenAI's Usage API schema, as generated into the openai-ruby SDK's
+    OrganizationUsageCompletionsResult). Audio moves out into audio_in / audio_out (their own rates, as for
+    calls: _common.openai_buckets): `input_audio_tokens` is the UNCACHED audio input (newer schema, beside
+    `input_cached_audio_tokens`; older docs said "including cached tokens": either way it is capped at the
+    uncached input, so input_uncached never goes negative) and `output_audio_tokens` a part of output_tokens.
+    Cached audio stays in cache_read (no cached-audio bucket).
     """
     cached = f"coalesce({r}.input_cached_tokens, 0)"
     write = f"coalesce({r}.input_cache_write_tokens, 0)"
+    uncached = f"coalesce({r}.input_uncached_tokens, {r}.input_tokens - {cached} - {write})"
+    audio_in = f"least(coalesce({r}.input_audio_tokens, 0), greatest({uncached}, 0))"
+    audio_out = f"least(coalesce({r}.output_audio_tokens, 0), greatest(coalesce({r}.output_tokens, 0), 0))"
     return {
         "dedupe_key": key_sql(
             "openai.usage",
@@ -56,10 +65,12 @@ def openai_bucket_cols(r: str, start: str, end: str, batch: str) -> dict[str, st
         "provider": "'openai'",
         "platform": "'openai'",
         "model_raw": f"{r}.model",
-        "input_uncached": f"coalesce({r}.input_uncached_tokens, {r}.input_tokens - {cached} - {write})",
+        "input_uncached": f"{uncached} - {audio_in}",
         "cache_read": cached,
         "cache_write_5m": write,
-        "output": f"coalesce({r}.output_tokens, 0)",
+        "output": f"coalesce({r}.output_tokens, 0) - {audio_out}",
+        "audio_in": audio_in,
+        "audio_out": audio_out,
         "service_tier": f"(case when {batch} then 'batch' else {tier_sql(r + '.service_tier')} end)",
         "tags": tags_map_sql(
             {"project_id": f"{r}.project_id", "user_id": f"{r}.user_id", "api_key_id": f"{r}.api_key_id"}
@@ -124,18 +135,23 @@ __all__ = [
 ]
 
 
-def openai_page_sql(page_struct: str, result_object: str, kind: str, results: str, cols: dict[str, str]) -> str:
+def openai_page_sql(
+    page_struct: str, result_object: str, kind: str, results: str, cols: dict[str, str], skip: str = "null"
+) -> str:
     """The SELECT of an OpenAI organization Usage or Costs API page: one row per result of each bucket.
 
     results: a query over `buckets(line, bk)` giving `line`, `r` (a result) and `problem` (why it cannot
-    be stored, or NULL); cols: the staged columns read from them. A result of another object type is
-    skipped, a page that is not JSON (or not a page) rejected whole. kind names them in reasons
-    ("completions usage", "costs")."""
+    be stored, or NULL); cols: the staged columns read from them; skip: a column of `results` saying why a
+    result holds nothing to store (NULL: it does). A result of another object type is skipped, a page
+    that is not JSON (or not a page) rejected whole. kind names them in reasons ("completions usage",
+    "costs")."""
     staged = staged_select(
         status=f"""case when r.object is distinct from '{result_object}' then 'skip'
+                       when {skip} is not null then 'skip'
                        when problem is not null then 'reject' else 'ok' end""",
         reason=f"""case when r.object is distinct from '{result_object}'
                             then 'not a {kind} result: ' || coalesce(r.object, 'no object')
+                       when {skip} is not null then {skip}
                        else problem end""",
         raw="case when problem is not null then cast(to_json(r) as varchar) end",
         line="line",

@@ -7,9 +7,18 @@ the writes by TTL (`1h` → cache_write_1h, the rest 5-minute); without it every
 
 The body names neither the model nor the call: the model comes from the application log's envelope
 (`modelId`, `model_id` or `model` beside the body, or a `modelId` added to the body), the request id
-from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` (dedupe key `bedrock:<id>`,
-the same key as the invocation logs give the call). A body without a model id is quarantined. Time:
-the envelope's, else boto3's `ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
+from `requestId` / `request_id` / boto3's `ResponseMetadata.RequestId` / the JavaScript SDK v3's
+`$metadata.requestId` (dedupe key `bedrock:<id>`, the same key as the invocation logs give the call). A
+body without a model id is quarantined. A prompt router's answer names the model it chose,
+`trace.promptRouter.invokedModelId` (AWS Bedrock API reference, ConverseTrace / PromptRouterTrace): that is the
+model billed, the router sent to kept as tag `prompt_router`. Time: the envelope's, else boto3's
+`ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
+
+ConverseStream: the SDKs yield one event per item (`messageStart`, `contentBlockStart`,
+`contentBlockDelta`, `contentBlockStop`, `messageStop`, then `metadata`); logged one per line (bare or in
+an envelope), only the `metadata` event is a call: it carries the stream's whole `usage` (the same
+TokenUsage as Converse) and `metrics.latencyMs` (AWS Bedrock API reference, ConverseStreamMetadataEvent
+and ConverseStreamOutput). The other events are skipped as stream events, never quarantined.
 """
 
 from __future__ import annotations
@@ -19,25 +28,62 @@ from typing import Any
 from finops.ingest import register
 from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
 from finops.ingest._common import status_cols, struct, unwrap_py
-from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, with_vendor
+from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
+USAGE: dict[str, Any] = {
+    "inputTokens": "BIGINT",
+    "outputTokens": "BIGINT",
+    "totalTokens": "BIGINT",
+    "cacheReadInputTokens": "BIGINT",
+    "cacheReadInputTokenCount": "BIGINT",
+    "cacheWriteInputTokens": "BIGINT",
+    "cacheWriteInputTokenCount": "BIGINT",
+    "cacheDetails": [CACHE_DETAIL],
+}
+# TokenUsage as the Python SDK (aws-sdk-bedrock-runtime: smithy dataclasses TokenUsage, CacheDetail) and Ruby's
+# to_h write it out: snake_case (input_tokens, cache_read_input_tokens, cache_details[].input_tokens, ...), read
+# into the camelCase struct (usage_sql). (The Go SDK v2 marshalled with encoding/json keeps Go field names,
+# `Usage.InputTokens`: not read, DuckDB struct keys cannot differ from the API's in case only.)
+USAGE_FIELDS = ("inputTokens", "outputTokens", "totalTokens", "cacheReadInputTokens", "cacheWriteInputTokens")
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name)
+
+
+USAGE_ANY: dict[str, Any] = {
+    **USAGE,
+    **{_snake(k): "BIGINT" for k in USAGE_FIELDS},
+    "cache_details": [{"input_tokens": "BIGINT", "ttl": "VARCHAR"}],
+}
+
+
+def usage_sql(x: str) -> str:
+    """SQL: a usage struct of USAGE_ANY `x` (a column) as the camelCase USAGE struct, whatever its spelling."""
+    fields = [f"'{k}': coalesce({x}.{k}, {x}.{_snake(k)})" for k in USAGE_FIELDS]
+    fields += [f"'{k}': {x}.{k}" for k in ("cacheReadInputTokenCount", "cacheWriteInputTokenCount")]
+    details = f"""coalesce({x}.cacheDetails,
+        list_transform({x}.cache_details, lambda d: {{'inputTokens': d.input_tokens, 'ttl': d.ttl}}))"""
+    return f"(case when {x} is not null then {{{', '.join(fields)}, 'cacheDetails': {details}}} end)"
+
+
+# ConverseStreamOutput members other than `metadata` (AWS Bedrock API reference): no usage
+STREAM_EVENTS = ("messageStart", "contentBlockStart", "contentBlockDelta", "contentBlockStop", "messageStop")
 BODY = {
-    "usage": {
-        "inputTokens": "BIGINT",
-        "outputTokens": "BIGINT",
-        "totalTokens": "BIGINT",
-        "cacheReadInputTokens": "BIGINT",
-        "cacheReadInputTokenCount": "BIGINT",
-        "cacheWriteInputTokens": "BIGINT",
-        "cacheWriteInputTokenCount": "BIGINT",
-        "cacheDetails": [CACHE_DETAIL],
-    },
+    "usage": USAGE_ANY,
     "stopReason": "VARCHAR",
     "modelId": "VARCHAR",
     "requestId": "VARCHAR",
     "serviceTier": "JSON",
     "ResponseMetadata": {"RequestId": "VARCHAR", "HTTPHeaders": {"date": "VARCHAR"}},
+    # the JavaScript SDK v3 puts the request id here (smithy ResponseMetadata: httpStatusCode, requestId, ...)
+    "$metadata": {"requestId": "VARCHAR"},
+    # a ConverseStream `metadata` event: the stream's usage, metrics, service tier, trace
+    "metadata": {"usage": USAGE_ANY, "serviceTier": "JSON", "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}}},
+    # ConverseTrace.promptRouter.invokedModelId: the model a prompt router chose (AWS Bedrock API reference)
+    "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
+    **{k: "JSON" for k in STREAM_EVENTS},
 }
 ENVELOPE = {
     **{k: "JSON" for k in ENVELOPE_BODY_KEYS},
@@ -87,25 +133,34 @@ class BedrockConverse(LogFormat):
         def one(r: dict[str, Any]) -> bool:
             b = unwrap_py(r)
             u = b.get("usage")
-            return (
-                isinstance(u, dict)
-                and "inputTokens" in u
-                and ("stopReason" in b or "metrics" in b or "output" in b)
-                and "schemaType" not in r
-            )
+            if "schemaType" in r:
+                return False
+            if isinstance(u, dict) and "input_tokens" in u:  # snake_case SDK output; not Anthropic's (no
+                # total_tokens, `type: message`) nor OpenAI Responses' (`object: response`)
+                snake = "total_tokens" in u and "stop_reason" in b and "metrics" in b
+                return snake and not ({"type", "object", "id", "model"} & set(b))
+            if isinstance(u, dict):
+                return "inputTokens" in u and ("stopReason" in b or "metrics" in b or "output" in b)
+            meta = b.get("metadata")  # a ConverseStream metadata event, or the events before it
+            if isinstance(meta, dict) and isinstance(meta.get("usage"), dict):
+                return "inputTokens" in meta["usage"] and "metrics" in meta
+            return len(b) <= 6 and any(isinstance(b.get(k), dict) for k in STREAM_EVENTS)
 
         return any(one(r) for r in records)
 
     def sql(self) -> str:
         problem = f"""case
-            when b.usage is null then 'no usage object'
-            when b.usage.inputTokens is null then 'usage has no inputTokens'
-            when b.usage.outputTokens is null then 'usage has no outputTokens'
+            when u is null then 'no usage object'
+            when u.inputTokens is null then 'usage has no inputTokens'
+            when u.outputTokens is null then 'usage has no outputTokens'
             when model is null or trim(model) = '' then '{NO_MODEL}'
         end"""
-        tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
+        events = " or ".join(f"b.{k} is not null" for k in STREAM_EVENTS)
+        skip = f"case when u is null and ({events}) then 'stream event without usage (ConverseStream)' end"
+        tier_json = "coalesce(b.serviceTier, b.metadata.serviceTier)"
+        tier = f"coalesce({tier_json} ->> '$.type', {tier_json} ->> '$')"
         cols = staged_select(
-            **status_cols("problem"),
+            **status_cols("problem", "skip"),
             line="line",
             dedupe_key="coalesce('bedrock:' || rid, 'md5:' || md5(raw))",
             record_kind="'call'",
@@ -117,10 +172,15 @@ class BedrockConverse(LogFormat):
             model_raw="model",
             service_tier=tier_sql(tier),
             region="coalesce(env.region, nullif(regexp_extract(model, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
-            tags=map_concat_sql(json_map_sql("env.metadata"), json_map_sql("env.tags")),
+            # an envelope's `metadata` holds tags, unless it is the stream's metadata event itself
+            tags=map_concat_sql(
+                json_map_sql("case when b.metadata.usage is null then env.metadata end"),
+                json_map_sql("env.tags"),
+                tag_entries_sql(("prompt_router", "router")),
+            ),
             request_id="rid",
             extra=extra_sql(nested=ENVELOPE_BODY_KEYS),
-            **converse_buckets("b.usage"),
+            **converse_buckets("u"),
         )
         bodies = ", ".join(f"case when json_type(env.{k}) = 'OBJECT' then env.{k} end" for k in ENVELOPE_BODY_KEYS)
         src = f"""
@@ -131,14 +191,25 @@ class BedrockConverse(LogFormat):
             )"""
         src = layer(
             src,
-            model="coalesce(env.modelId, env.model_id, b.modelId, env.model)",
-            rid="coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId)",
-            env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
+            routed="""nullif(trim(coalesce(b.trace.promptRouter.invokedModelId,
+                                            b.metadata.trace.promptRouter.invokedModelId)), '')""",
         )
+        src = layer(
+            src,
+            model="coalesce(routed, env.modelId, env.model_id, b.modelId, env.model)",
+            # the router the call was sent to, when a prompt router chose the model
+            router="case when routed is not null then coalesce(env.modelId, env.model_id, b.modelId, env.model) end",
+            rid="""coalesce(env.requestId, env.request_id, b.requestId, b.ResponseMetadata.RequestId,
+                            b."$metadata".requestId)""",
+            env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
+            u_any="coalesce(b.usage, b.metadata.usage)",
+        )
+        src = layer(src, u=usage_sql("u_any"))
         src = layer(
             src,
             env_ts=ts_sql("env_time"),
             http_ts="try_strptime(b.ResponseMetadata.HTTPHeaders.date, '%a, %d %b %Y %H:%M:%S GMT')",
             problem=problem,
+            skip=skip,
         )
         return f"select {cols}\nfrom ({with_vendor(src, 'model')})"

@@ -4,8 +4,13 @@ often .json.gz) or exported from CloudWatch Logs.
 CloudWatch exports are unwrapped first (`read`): a JSON list of `{"@message": "<json>", "@timestamp", …}`
 (console / PowerShell export, often with a UTF-8 BOM), Logs Insights results
 `{"results": [[{"field", "value"}, …]]}` (the `@message` field, else the row's fields rebuilt into an
-object), and `{"events": [{"message": …}]}` (GetLogEvents / FilterLogEvents). JSONL lines wrapping a
-record in `@message` are unwrapped in SQL.
+object; or that table downloaded as CSV from the console, with an `@message` column),
+`{"events": [{"message": …}]}` (GetLogEvents / FilterLogEvents), and the payload a CloudWatch
+Logs subscription filter sends to Firehose / Lambda / Kinesis, `{"messageType": "DATA_MESSAGE", "owner",
+"logGroup", "logStream", "subscriptionFilters", "logEvents": [{"id", "timestamp", "message"}]}` (AWS
+Powertools CloudWatchLogsDecode schema; boto3 put_subscription_filter docs), which Firehose writes to S3
+one after another, with or without newlines (`CONTROL_MESSAGE` payloads hold no records). JSONL lines
+wrapping a record in `@message` are unwrapped in SQL.
 
 Counting: `input.inputTokenCount` EXCLUDES cache (`input.cacheReadInputTokenCount`,
 `input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the
@@ -14,9 +19,20 @@ Converse camelCase, same convention) are used; the body's TTL split (Anthropic
 `cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are
 5-minute writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed
 calls (`errorCode`) without counts. Dedupe: `requestId` (key `bedrock:<requestId>`, shared with
-bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised at insert). Region: where
-the call ran (`inferenceRegion`), else where it was made (`region`). Tags: `requestMetadata`, plus the
-caller from `identity.arn` (role and session of an assumed role, or the IAM user) and `account`.
+bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised at insert); an
+application inference profile ARN (`…:application-inference-profile/<id>`) names no model, so the model the
+response body names (an Anthropic InvokeModel body's `model`, also in a stream's `message_start`) is used,
+with the profile kept as tag `inference_profile` (without a body the profile stays the model: unpriced).
+A prompt router's ARN names no model either: the response's `trace.promptRouter.invokedModelId` (AWS Bedrock
+API reference, ConverseTrace / PromptRouterTrace; a stream's metadata event carries the same trace) is the
+model billed, the router kept as tag `prompt_router`.
+Region: where the call ran (`inferenceRegion`), else where it was made (`region`). Tags:
+`requestMetadata`, plus the caller from `identity.arn` (role and session of an assumed role, or the IAM
+user) and `account`.
+
+Streamed calls (ConverseStream, InvokeModelWithResponseStream) log `output.outputBodyJson` as an ARRAY
+of the stream's events: the usage of a Converse stream is in its `metadata` event, the cache-write TTL
+split of an Anthropic stream in `message_start.message.usage.cache_creation`; both are read from the array.
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from finops.ingest import register
 from finops.ingest._base import (
@@ -79,7 +96,14 @@ RECORD = {
         "cacheReadInputTokenCount": "BIGINT",
         "cacheWriteInputTokenCount": "BIGINT",
     },
-    "output": {"outputTokenCount": "BIGINT", "outputBodyJson": {"usage": BODY_USAGE}},
+    "output": {
+        "outputTokenCount": "BIGINT",
+        "outputBodyJson": {
+            "usage": BODY_USAGE,
+            "model": "VARCHAR",
+            "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
+        },
+    },
 }
 
 
@@ -107,12 +131,23 @@ def _insights_row(row: Any) -> str:
     return json.dumps(out, separators=(",", ":"))
 
 
+def _is_subscription(doc: Any) -> bool:
+    """A CloudWatch Logs subscription payload (`messageType` + `logEvents`)."""
+    return isinstance(doc, dict) and isinstance(doc.get("logEvents"), list) and "messageType" in doc
+
+
 def unwrap_cloudwatch(doc: Any) -> list[str] | None:
     """The records of a CloudWatch export as JSON texts, or None when `doc` is not such an export."""
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
         return [_insights_row(row) for row in doc["results"]]
     if isinstance(doc, dict) and isinstance(doc.get("events"), list):
         return [_message(e.get("message")) if isinstance(e, dict) else _message(e) for e in doc["events"]]
+    if _is_subscription(doc):  # a CONTROL_MESSAGE (a health check) carries no log records
+        events = doc["logEvents"] if doc.get("messageType") == "DATA_MESSAGE" else []
+        return [_message(e.get("message")) if isinstance(e, dict) else _message(e) for e in events]
+    if isinstance(doc, list) and any(_is_subscription(x) for x in doc[:40]):
+        # Firehose: payloads one after another (anything else in the list holds no records)
+        return [t for x in doc for t in (unwrap_cloudwatch(x) if _is_subscription(x) else None) or []]
     if isinstance(doc, list) and any(isinstance(x, dict) and "@message" in x for x in doc[:40]):
         return [_message(x.get("@message")) if isinstance(x, dict) else _message(x) for x in doc]
     return None
@@ -138,24 +173,44 @@ class BedrockInvocationLog(LogFormat):
     identifies = "schemaType == 'ModelInvocationLog' (also inside CloudWatch @message / results / events)"
     example = "aispend ingest AWSLogs/123456789012/BedrockModelInvocationLogs/"
     priority = 5
+    # csv: a Logs Insights table downloaded as CSV (the query's fields as columns, `@message` among them)
+    containers = ("jsonl", "document", "array", "csv")
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
         for r in records:
             if _is_log(r) or ("@message" in r and _is_log(r["@message"])):
                 return True
-            wrapped = unwrap_cloudwatch(r) if ("results" in r or "events" in r) else None
+            wrapped = unwrap_cloudwatch(r) if ("results" in r or "events" in r or "logEvents" in r) else None
             if wrapped and any(_is_log(x) for x in wrapped[:40]):
                 return True
         return False
 
     def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
-        if container.kind == "document":
+        if container.kind == "csv":  # each row's @message (a row the CSV reader could not split: its text)
+            for t in read_all(path, container, ("@message",)):
+                yield table_of({"line": t.column("line"), "raw": pc.coalesce(t.column("@message"), t.column("_raw"))})
+        elif container.kind == "document":
             doc = container.document
             texts = unwrap_cloudwatch(doc)
             if texts is None:
                 items = doc if isinstance(doc, list) else [doc]
                 texts = [_message(x) for x in items]
             yield _records(texts)
+        elif container.kind == "jsonl" and any(_is_subscription(r) for r in container.sample):
+            # subscription payloads one per line (Firehose with a newline delimiter): each line's events,
+            # numbered by the line they came from
+            for table in read_all(path, container):
+                lines, texts = [], []
+                for line, raw in zip(table.column("line").to_pylist(), table.column("raw").to_pylist(), strict=True):
+                    try:
+                        doc = json.loads(raw)
+                    except ValueError:
+                        doc = None
+                    got = unwrap_cloudwatch(doc) if _is_subscription(doc) else None
+                    for text in got if got is not None else [raw]:
+                        lines.append(line)
+                        texts.append(text)
+                yield table_of({"line": int64_array(lines), "raw": string_array(texts)})
         else:  # JSONL, or a large JSON array streamed by DuckDB: "@message" is unwrapped in SQL
             yield from read_all(path, container)
 
@@ -165,7 +220,27 @@ class BedrockInvocationLog(LogFormat):
         read = "coalesce(b.input.cacheReadInputTokenCount, bu.cache_read_input_tokens, bu.cacheReadInputTokens, bu.cacheReadInputTokenCount, 0)"  # noqa: E501
         write = "coalesce(b.input.cacheWriteInputTokenCount, bu.cache_creation_input_tokens, bu.cacheWriteInputTokens, bu.cacheWriteInputTokenCount, 0)"  # noqa: E501
         details_1h = "list_sum(list_transform(list_filter(coalesce(bu.cacheDetails, []), lambda d: lower(d.ttl) = '1h'), lambda d: d.inputTokens))"  # noqa: E501
-        w1h = f"least(t_write, coalesce(bu.cache_creation.ephemeral_1h_input_tokens, {details_1h}, 0))"
+        w1h = f"least(t_write, coalesce(bu.cache_creation.ephemeral_1h_input_tokens, {details_1h}, stream_1h, 0))"
+        streamed = "b.operation like '%Stream'"
+        # a stream's events (outputBodyJson is an array): the last Converse `metadata` event's usage, and the
+        # 1h cache writes an Anthropic stream's message_start reports
+        last = "list_filter(json_extract(rec, '$.output.outputBodyJson[*].{}'), lambda x: x is not null)[-1]"
+        stream_usage = (
+            f"case when {streamed} then json_transform({last.format('metadata.usage')}, '{struct(BODY_USAGE)}') end"
+        )
+        path_1h = "message.usage.cache_creation.ephemeral_1h_input_tokens"
+        stream_1h = f"case when {streamed} then try_cast({last.format(path_1h)} as bigint) end"
+        body = "b.output.outputBodyJson"
+        # an application inference profile hides the model: the body's own `model`, where it names one
+        first_model = "try(json_extract_string(rec, '$.output.outputBodyJson[0].message.model'))"
+        # a prompt router (`…:default-prompt-router/…`, `…:prompt-router/…`) names the model it chose in the
+        # response's trace.promptRouter.invokedModelId (a stream's: its metadata event's trace)
+        routed = f"""coalesce({body}.trace.promptRouter.invokedModelId, case when {streamed} then
+            {last.format("metadata.trace.promptRouter.invokedModelId")} ->> '$' end)"""
+        app_profile = "contains(b.modelId, ':application-inference-profile/')"
+        body_model = f"""coalesce(nullif(trim({routed}), ''),
+            case when {app_profile} then nullif(trim(coalesce({body}.model, {first_model})), '') end)"""
+        model = "coalesce(body_model, b.modelId)"
         guardrail = (
             'regexp_matches(rec, \'"amazon-bedrock-guardrailAction"\\s*:\\s*"INTERVENED"|'
             '"stopReason"\\s*:\\s*"guardrail_intervened"\')'
@@ -188,6 +263,16 @@ class BedrockInvocationLog(LogFormat):
             ("session", f"nullif(regexp_extract({arn}, ':assumed-role/[^/]+/(.+)$', 1), '')"),
             ("user", f"nullif(regexp_extract({arn}, ':user/(.+)$', 1), '')"),
         )
+        profile = tag_entries_sql(
+            (
+                "inference_profile",
+                f"case when body_model is not null and {app_profile} then regexp_extract(b.modelId, '[^/]+$') end",
+            ),
+            (
+                "prompt_router",
+                "case when body_model is not null and contains(b.modelId, 'prompt-router/') then b.modelId end",
+            ),
+        )
         tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
         cols = staged_select(
             **status_cols("problem", "skip"),
@@ -200,7 +285,7 @@ class BedrockInvocationLog(LogFormat):
             ts_source="'record'",
             provider="coalesce(vendor, 'unknown')",
             platform="'bedrock'",
-            model_raw="b.modelId",
+            model_raw="model",
             input_uncached="t_in",
             cache_read="t_read",
             cache_write_5m="t_write - w1h",
@@ -208,14 +293,15 @@ class BedrockInvocationLog(LogFormat):
             output="coalesce(t_out, 0)",
             service_tier=anthropic_tier(tier, "bu.speed"),
             region="coalesce(b.inferenceRegion, b.region)",
-            tags=map_concat_sql(caller, json_map_sql("b.requestMetadata")),
+            tags=map_concat_sql(caller, profile, json_map_sql("b.requestMetadata")),
             request_id="b.requestId",
             extra=extra_sql("rec"),
         )
         # status_cols reads `raw`: the record text, unwrapped from a JSONL line's "@message" if need be
         src = f"""
-            select line, rec as raw, rec, bu, b from (
-                select line, rec, b, b.output.outputBodyJson.usage as bu
+            select line, rec as raw, rec, bu, b, stream_1h, body_model from (
+                select line, rec, b, coalesce(b.output.outputBodyJson.usage, {stream_usage}) as bu,
+                       {stream_1h} as stream_1h, {body_model} as body_model
                 from (
                     select line, rec, {parse_sql("rec", struct(RECORD))} as b
                     from (
@@ -227,5 +313,5 @@ class BedrockInvocationLog(LogFormat):
                 )
             )"""
         src = layer(src, t_in=inp, t_out=out, t_read=read, t_write=write)
-        src = layer(with_vendor(src, "b.modelId"), w1h=w1h, skip=skip, problem=problem)
+        src = layer(with_vendor(layer(src, model=model), "model"), w1h=w1h, skip=skip, problem=problem)
         return f"select {cols}\nfrom ({src})"

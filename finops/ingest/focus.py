@@ -11,14 +11,22 @@ model) is a 'cost' line. The time is `ChargePeriodStart`. Money other than USD i
 Provider: `SkuPriceDetails.ModelDeveloper`, else the model's vendor, else the service provider;
 platform: the host (`HostProviderName`, else `ServiceProviderName`/`ProviderName`): Microsoft → azure,
 AWS → bedrock, Google Cloud → vertex.
+
+Custom columns: a provider's own columns "MUST be prefixed with a consistent x_ prefix" (FOCUS spec, Column
+Naming and Ordering), e.g. Microsoft's `x_SkuMeterName`, `x_ResourceGroupName`. They are kept, as text,
+in extra under their own names (`read` gathers every `x_` column of the file into one struct `_x`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from finops.ingest import register
-from finops.ingest._base import LogFormat, layer, staged_select, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, read_all, staged_select, ts_sql
 from finops.ingest._exports import currency_problem, key_sql
 from finops.ingest._tabular import blank_sql, dec_sql, q, tab_status
 from finops.ingest._vendor import with_vendor
@@ -102,6 +110,17 @@ class Focus(LogFormat):
         keys = set(records[0]) if records else set()
         return "BilledCost" in keys and "ChargePeriodStart" in keys
 
+    def read(self, path: Path, container: Container) -> Iterator[pa.Table]:
+        """The declared columns, plus `_x`: the file's custom `x_` columns as one struct (NULL without any)."""
+        custom = [c for c in container.columns if c.lower().startswith("x_") and c not in COLUMNS]
+        for t in read_all(path, container, (*COLUMNS, *custom)):
+            if custom:
+                x = pa.StructArray.from_arrays([t.column(c).combine_chunks() for c in custom], names=custom)
+                t = t.drop_columns(custom)
+            else:
+                x = pa.nulls(t.num_rows, pa.string())
+            yield t.append_column("_x", x)
+
     def sql(self) -> str:
         meter = f"lower(coalesce({q('SkuMeter')}, ''))"
         unit = f"lower(coalesce({q('ConsumedUnit')}, ''))"
@@ -163,6 +182,7 @@ class Focus(LogFormat):
             dedupe_key=key_sql(
                 "focus",
                 *(q(c) for c in COLUMNS if c not in ("ProviderName", "PublisherName", "InvoiceIssuerName")),
+                'to_json("_x")',  # rows that differ only in custom columns are different charges
             ),
             record_kind="case when _is_tokens then 'bucket' else 'cost' end",
             request_count="0",
@@ -183,12 +203,14 @@ class Focus(LogFormat):
             region=f"nullif(trim({q('RegionId')}), '')",
             tags=tags,
             reported_cost="_billed",
-            extra=f"""json_object('charge_period_end', {q("ChargePeriodEnd")}, 'charge_category', {q("ChargeCategory")},
+            extra=f"""json_merge_patch(json_object('charge_period_end', {q("ChargePeriodEnd")},
+                'charge_category', {q("ChargeCategory")},
                 'charge_class', {q("ChargeClass")}, 'effective_cost', {q("EffectiveCost")},
                 'list_cost', {q("ListCost")},
                 'contracted_cost', {q("ContractedCost")}, 'sku_id', {q("SkuId")}, 'sku_meter', {q("SkuMeter")},
                 'consumed_quantity', {q("ConsumedQuantity")}, 'consumed_unit', {q("ConsumedUnit")},
-                'pricing_category', {q("PricingCategory")}, 'service_name', {q("ServiceName")})""",
+                'pricing_category', {q("PricingCategory")}, 'service_name', {q("ServiceName")}),
+                coalesce(to_json("_x"), '{{}}'))""",
         )
         checks = layer(
             with_vendor(step3, "_model", "_vendor"),

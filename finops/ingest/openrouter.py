@@ -11,6 +11,21 @@ Time: `created`, else the unix seconds in the id, else the envelope. Dedupe: `op
 Streams (`openrouter.stream`): the same body as `chat.completion.chunk` lines, every chunk repeating the
 `gen-…` id, `provider` and `model`; usage (with `cost`) comes once, on the final chunk, and only that chunk
 is a call. Its dedupe key is the non-stream one, so a generation logged both ways is stored once.
+
+Generation stats (`openrouter.generation`): what `GET /api/v1/generation?id=gen-…` returns, `{"data": {"id",
+"total_cost", "created_at", "model", "provider_name", "tokens_prompt", "tokens_completion",
+"native_tokens_prompt", "native_tokens_completion", "native_tokens_reasoning", "native_tokens_cached",
+"is_byok", "upstream_inference_cost", "cache_discount", "streamed", "cancelled", …}}` (OpenRouter API
+reference, Get a generation; the TypeScript SDK's GenerationResponseData spells the same fields in camelCase:
+`totalCost`, `nativeTokensPrompt`, … and is read too), saved one per line or as an array, bare or under
+`data`. The `native_tokens_*` counts are the provider's own, the ones billed and the ones a chat response's
+`usage` reports ("prompt and completion token counts using the model's native tokenizer", OpenRouter docs,
+Usage Accounting): read with the chat convention, cached INSIDE the prompt, reasoning INSIDE the completion.
+`tokens_*` are OpenRouter's normalised (GPT-4o tokenizer) counts: used only when the native ones are absent,
+and said so in extra. An error answer (`{"error": {"message": "Generation not found", "code": 404}}`, what the
+endpoint says until a generation is accounted) is quarantined, to be fetched again. Cache writes are not in
+the stats: they count as uncached input. `total_cost` is the reported cost; the key is the chat response's
+(`openrouter:<id>`), so a generation seen both as a response and as stats is stored once.
 """
 
 from __future__ import annotations
@@ -27,9 +42,10 @@ from finops.ingest._base import (
     staged_select,
     tags_sql,
     tier_sql,
+    ts_sql,
     unwrap_sql,
 )
-from finops.ingest._common import OPENAI_BODY, md5_key, openai_usage_problem, status_cols, struct
+from finops.ingest._common import OPENAI_BODY, md5_key, openai_buckets, openai_usage_problem, status_cols, struct
 from finops.ingest._common import unwrap_py as unwrap_body
 from finops.ingest._vendor import (
     chat_buckets,
@@ -159,3 +175,117 @@ class OpenRouterStream(LogFormat):
             model="coalesce(nullif(b.model, ''), stream_model)",
         )
         return f"select {cols}\nfrom ({with_vendor(src, 'model')})"
+
+
+# Generation stats: the REST API's snake_case name → the TypeScript SDK's camelCase one
+GENERATION_FIELDS = {
+    "id": "VARCHAR",
+    "total_cost": "VARCHAR",  # text, so the amount stays exact
+    "upstream_inference_cost": "VARCHAR",
+    "created_at": "VARCHAR",
+    "model": "VARCHAR",
+    "provider_name": "VARCHAR",
+    "tokens_prompt": "BIGINT",
+    "tokens_completion": "BIGINT",
+    "native_tokens_prompt": "BIGINT",
+    "native_tokens_completion": "BIGINT",
+    "native_tokens_reasoning": "BIGINT",
+    "native_tokens_cached": "BIGINT",
+    "is_byok": "BOOLEAN",
+    "service_tier": "VARCHAR",
+    "external_user": "VARCHAR",
+}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+GENERATION = {
+    **GENERATION_FIELDS,
+    **{_camel(k): v for k, v in GENERATION_FIELDS.items() if "_" in k},
+    "error": {"message": "VARCHAR", "code": "VARCHAR"},  # the answer while the stats are not ready (404)
+}
+
+
+def _is_generation(rec: dict[str, Any]) -> bool:
+    b = unwrap_body(rec)
+    return str(b.get("id", "")).startswith("gen-") and any(
+        k in b for k in ("total_cost", "native_tokens_prompt", "totalCost", "nativeTokensPrompt")
+    )
+
+
+@register
+class OpenRouterGeneration(LogFormat):
+    name = "openrouter.generation"
+    title = "OpenRouter generation stats (GET /api/v1/generation)"
+    identifies = "id 'gen-…' with total_cost / native_tokens_prompt (bare or under data)"
+    example = "aispend ingest openrouter_generation_stats.jsonl"
+    priority = 40
+
+    def sniff(self, records: list[dict[str, Any]]) -> bool:
+        return any(_is_generation(r) for r in records)
+
+    def sql(self) -> str:
+        def f(name: str) -> str:  # a field under either spelling
+            return f"coalesce(b.{name}, b.{_camel(name)})" if "_" in name else f"b.{name}"
+
+        native = f"{f('native_tokens_prompt')} is not null"
+        problem = """case
+            when b.error is not null
+                then 'an error answer, no stats (fetch it again): ' || coalesce(b.error.message, b.error.code, '')
+            when u.prompt_tokens is null then 'no native_tokens_prompt / tokens_prompt'
+            when u.completion_tokens is null then 'no native_tokens_completion / tokens_completion'
+            when coalesce(u.prompt_tokens_details.cached_tokens, 0) > u.prompt_tokens
+                then 'native_tokens_cached exceeds the prompt tokens'
+        end"""
+        # the stats as a chat usage struct (the same convention), so the buckets are openai_buckets'
+        prompt = f"""case when {native} then {f("native_tokens_prompt")} else {f("tokens_prompt")} end"""
+        usage = f"""{{'prompt_tokens': {prompt},
+            'completion_tokens': case when {native} then {f("native_tokens_completion")}
+                                      else {f("tokens_completion")} end,
+            'input_tokens': null::bigint, 'output_tokens': null::bigint, 'prompt_cache_hit_tokens': null::bigint,
+            'prompt_tokens_details': {{'cached_tokens': {f("native_tokens_cached")}, 'cache_write_tokens': null::bigint,
+                                      'audio_tokens': null::bigint}},
+            'input_tokens_details': {{'cached_tokens': null::bigint, 'cache_write_tokens': null::bigint}},
+            'completion_tokens_details': {{'reasoning_tokens': {f("native_tokens_reasoning")},
+                                          'audio_tokens': null::bigint}},
+            'output_tokens_details': {{'reasoning_tokens': null::bigint}}}}"""
+        tags = map_concat_sql(
+            tags_sql("env.tags", "env.metadata"),
+            tag_entries_sql(
+                ("upstream", f("provider_name")),
+                ("byok", f"case when {f('is_byok')} then 'true' when not {f('is_byok')} then 'false' end"),
+                ("user", f("external_user")),
+            ),
+        )
+        created = f("created_at")
+        cols = staged_select(
+            **status_cols("problem"),
+            line="line",
+            dedupe_key=md5_key("openrouter", "b.id"),
+            record_kind="'call'",
+            request_count="1",
+            ts=f"coalesce({ts_sql('created')}, {envelope_ts_sql()})",
+            ts_source="case when created is not null then 'record' else 'envelope' end",
+            provider="coalesce(vendor, 'unknown')",
+            platform="'openrouter'",
+            model_raw="b.model",
+            service_tier=tier_sql(f("service_tier")),
+            tags=tags,
+            reported_cost=f"try_cast({f('total_cost')} as decimal(38, 12))",
+            request_id="b.id",
+            extra=f"""json_merge_patch({extra_sql(nested=ENVELOPE_BODY_KEYS)},
+                json_object('token_counts', case when {native} then 'native' else 'normalized' end))""",
+            **openai_buckets("u"),
+        )
+        src = layer(
+            unwrap_sql(
+                struct(GENERATION), bare="b.id is not null and (b.total_cost is not null or b.totalCost is not null)"
+            ),
+            u=usage,
+            created=created,
+        )
+        src = layer(src, problem=problem)
+        return f"select {cols}\nfrom ({with_vendor(src, 'b.model')})"
