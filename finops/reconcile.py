@@ -180,14 +180,32 @@ def _reasons(r: dict[str, Any], unpriced_models: list[str]) -> tuple[Decimal | N
         billed = Decimal(r["calls_reported_usd"])
         source = "reported on calls"
         reported_computed = Decimal(r["calls_reported_computed_usd"])
-        out.append(
-            Reason(
-                "reported_differs",
-                f"the cost reported on {r['calls_reported']:,} call(s) is {usd(billed)} against "
-                f"{usd(reported_computed)} computed from their tokens (the gateway's own price map, discounts or fees)",
-                billed - reported_computed,
-            )
+        byok, byok_billed, byok_computed = (
+            int(r["calls_byok"] or 0),
+            Decimal(r["calls_byok_reported_usd"] or 0),
+            Decimal(r["calls_byok_computed_usd"] or 0),
         )
+        others = int(r["calls_reported"]) - byok
+        if others:
+            out.append(
+                Reason(
+                    "reported_differs",
+                    f"the cost reported on {others:,} call(s) is {usd(billed - byok_billed)} against "
+                    f"{usd(reported_computed - byok_computed)} computed from their tokens (the gateway's own price "
+                    "map, discounts or fees)",
+                    (billed - byok_billed) - (reported_computed - byok_computed),
+                )
+            )
+        if byok:
+            out.append(
+                Reason(
+                    "byok",
+                    f"{byok:,} call(s) ran on your own provider key (OpenRouter BYOK): OpenRouter reported "
+                    f"{usd(byok_billed)}, its fee; the provider bills their usage ({usd(byok_computed)} at list "
+                    "price) to that key, outside this figure",
+                    byok_billed - byok_computed,
+                )
+            )
         rest = computed - reported_computed
         if rest != 0:
             out.append(

@@ -261,3 +261,20 @@ def test_logs_with_more_usage_than_the_export() -> None:
     assert (line.computed_usd, line.billed_usd, line.variance_usd) == (D("0.30"), D("0.15"), D("-0.15"))
     assert _reasons(line) == {"export_less_usage": D("-0.15")}
     assert "1 more calls" in line.reasons[0].message
+
+
+def test_byok_calls_are_explained_apart_from_the_gateways_price() -> None:
+    """OpenRouter BYOK (usage.is_byok, tag byok=true): usage.cost is OpenRouter's fee only, the provider bills
+    the tokens to the caller's own key (OpenRouter usage-accounting docs). The variance they make is its own
+    reason, not 'the gateway's own price map'; the reasons still add up to the variance."""
+    con = _store()
+    _add(con, "call", 1, month=7, input_uncached=1_000_000, reported="0.20", platform="openrouter")
+    # BYOK: $0.60 of output at list price, OpenRouter reports its 5% fee
+    _add(con, "call", 2, month=7, output=1_000_000, reported="0.03", platform="openrouter")
+    con.execute("update usage set tags = map {'byok': 'true'} where dedupe_key = 't:1'")
+    (line,) = reconcile(con, "test").lines
+    assert (line.computed_usd, line.billed_usd) == (D("0.75"), D("0.23"))
+    assert _reasons(line) == {"reported_differs": D("0.05"), "byok": D("-0.57")}
+    assert line.explained_usd == line.variance_usd == D("-0.52")
+    (byok,) = [r for r in line.reasons if r.code == "byok"]
+    assert "1 call(s) ran on your own provider key" in byok.message and "$0.03" in byok.message

@@ -17,6 +17,14 @@ select provider,
            as calls_reported_computed_usd,
        coalesce(sum(cost_usd) filter (where record_kind = 'call' and reported_cost is null), 0)
            as calls_unreported_usd,
+       -- OpenRouter BYOK calls (tag byok = true): the reported cost is OpenRouter's fee only, the provider
+       -- bills the usage to the caller's own key (OpenRouter usage accounting docs)
+       count(*) filter (where record_kind = 'call' and reported_cost is not null and tags['byok'] = 'true')
+           as calls_byok,
+       coalesce(sum(reported_cost) filter (where record_kind = 'call' and tags['byok'] = 'true'), 0)
+           as calls_byok_reported_usd,
+       coalesce(sum(cost_usd) filter (where record_kind = 'call' and reported_cost is not null
+                                         and tags['byok'] = 'true'), 0) as calls_byok_computed_usd,
        count(*) filter (where record_kind = 'bucket') as buckets,
        coalesce(sum(request_count) filter (where record_kind = 'bucket'), 0) as bucket_requests,
        coalesce(sum(cost_usd) filter (where record_kind = 'bucket'), 0) as buckets_usd,
