@@ -65,12 +65,13 @@ def test_same_call_in_two_files_is_stored_once(tmp_path: Path) -> None:
 
 
 # Batch rates per 1M tokens (input, cache_read, cache_write_5m, output), from pricing/*.toml at the samples'
-# dates: google.toml gemini-2.5-flash GA 0.30 / 0.03 / - / 2.50 and gemini-2.0-flash 0.10 / 0.025 / - / 0.40,
-# batch x0.5 except 2.5-era cache reads (factors cache_read = 1); vertex.toml inherits them; anthropic.toml
+# dates: google.toml gemini-2.5-flash GA 0.30 / 0.03 / - / 2.50, batch x0.5 except 2.5-era cache reads (factors
+# cache_read = 1), vertex.toml inherits it; gemini-2.0-flash is only in the Vertex sample: vertex.toml's own
+# 0.15 / 0.0375 / - / 0.60 (table 2026.11.23-9), Vertex batch x0.5 of every rate; anthropic.toml
 # claude-3-5-haiku 0.80 / 0.08 / 1.00 / 4.00, bedrock.toml inherits it, bedrock batch x0.5.
 BATCH_RATES = {
     "gemini-2.5-flash": ("0.15", "0.03", "0", "1.25"),
-    "gemini-2.0-flash": ("0.05", "0.0125", "0", "0.20"),
+    "gemini-2.0-flash": ("0.075", "0.01875", "0", "0.30"),
     "claude-3-5-haiku-20241022": ("0.40", "0.04", "0.50", "2.00"),
 }
 

@@ -24,6 +24,8 @@ noted in the case):
   text-embedding-3-small 0.02 input only; ft:gpt-4o-mini-2024-07-18:* 0.30 / 0.15 / 1.20; mistral-small-2503
                     0.10 / 0.30; Fireworks llama-v3p1-70b-instruct 0.9 / 0.9   pricing/*.toml (B, datasets)
   Gemini 2.0 Flash-Lite 0.075 / – / 0.30; Gemini 1.5 Flash (post-cut) 0.075 / 0.01875 / 0.30  §7.3
+  Gemini 2.0 Flash  API 0.10 / 0.025 / 0.40, audio 0.70 (§7.3); on Vertex 0.15 / 0.0375 / 0.60, audio 1.00
+                    (vertex.toml: BerriAI/litellm#8320 quoting the Vertex page, B; cache = 0.25x input, C)
   batch             ×0.5 of every rate (OpenAI from 2024-04-15, Anthropic 2024-10-08, Google 2025-07-07,
                     Vertex batch prediction from 2025-02-05 (vertex.toml: Vertex docs, LiteLLM#8320):
                     pricing/*.toml [[modifiers]]; §9), except cached input (§7.1, §7.3 modifiers; genai-prices
@@ -276,17 +278,38 @@ CASES = [
     case("batch-vertex-gemini-2.5-pro-cached-at-standard", "gemini-2.5-pro", "2025-08-01", "0.11875",
          price_model="vertex/gemini-2.5-pro", platform="vertex", input_uncached=100_000, cache_read=50_000,
          output=10_000, service_tier="batch"),
-    # Vertex batch prediction before the Gemini API's Batch Mode (vertex.toml's own rules, to 2025-07-07).
-    # Gemini 2.0 Flash on Vertex (API price 0.10 / 0.025 / 0.40, inherited) at half of every rate:
-    # 100,000×0.05 + 40,000×0.0125 + 10,000×0.20 = 5,000 + 500 + 2,000 = 7,500 → 0.0075
-    # (standard: 10,000 + 1,000 + 4,000 = 15,000 → 0.015, exactly twice)
-    case("batch-vertex-gemini-2.0-flash-2025-03-half", "gemini-2.0-flash", "2025-03-03", "0.0075",
+    # Gemini 2.0 Flash on Vertex at Vertex's own list price (vertex.toml, table 2026.11.23-9): 0.15 / 0.0375 /
+    # 0.60, audio 1.00 (BerriAI/litellm#8320 quoting the Vertex page; cache 0.25x input, the Vertex caching page's
+    # 75% off for 2.0). 100,000×0.15 + 40,000×0.0375 + 10,000×0.60 = 15,000 + 1,500 + 6,000 = 22,500 → 0.0225
+    case("vertex-gemini-2.0-flash-vertex-list-price", "gemini-2.0-flash", "2025-03-03", "0.0225",
+         price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=100_000, cache_read=40_000,
+         output=10_000),
+    # its first second (GA), with audio: 1,000,000×0.15 + 100,000×1.00 + 100,000×0.60
+    # = 150,000 + 100,000 + 60,000 = 310,000 → 0.31
+    case("vertex-gemini-2.0-flash-ga-second-audio", "gemini-2.0-flash-001", "2025-02-05T00:00:00", "0.31",
+         price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=1_000_000, audio_in=100_000,
+         output=100_000),
+    # the same call on the Gemini API keeps the API's 0.10 / 0.70 / 0.40:
+    # 1,000,000×0.10 + 100,000×0.70 + 100,000×0.40 = 100,000 + 70,000 + 40,000 = 210,000 → 0.21
+    case("gemini-api-2.0-flash-ga-second-audio", "gemini-2.0-flash-001", "2025-02-05T00:00:00", "0.21",
+         price_model="gemini-2.0-flash", input_uncached=1_000_000, audio_in=100_000, output=100_000),
+    # Vertex batch prediction before the Gemini API's Batch Mode (vertex.toml's own rules).
+    # Gemini 2.0 Flash on Vertex (0.15 / 0.0375 / 0.60) at half of every rate:
+    # 100,000×0.075 + 40,000×0.01875 + 10,000×0.30 = 7,500 + 750 + 3,000 = 11,250 → 0.01125
+    # (standard: 0.0225 above, exactly twice)
+    case("batch-vertex-gemini-2.0-flash-2025-03-half", "gemini-2.0-flash", "2025-03-03", "0.01125",
          price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=100_000, cache_read=40_000,
          output=10_000, service_tier="batch"),
-    # its first second on Vertex (2.0 Flash GA): 1,000,000×0.05 + 100,000×0.20 = 50,000 + 20,000 → 0.07
-    case("batch-vertex-gemini-2.0-flash-ga-second", "gemini-2.0-flash-001", "2025-02-05T00:00:00", "0.07",
+    # its first second on Vertex (2.0 Flash GA): 1,000,000×0.075 + 100,000×0.30 = 75,000 + 30,000 → 0.105
+    # (the page quoted in BerriAI/litellm#8320: 'Price with Batch API' 0.075 / 0.30)
+    case("batch-vertex-gemini-2.0-flash-ga-second", "gemini-2.0-flash-001", "2025-02-05T00:00:00", "0.105",
          price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=1_000_000, output=100_000,
          service_tier="batch"),
+    # after the Gemini API's Batch Mode (2025-07-07) Vertex 2.0 Flash batch stays half of VERTEX's rate, audio
+    # 0.50 too: 1,000,000×0.075 + 100,000×0.50 + 100,000×0.30 = 75,000 + 50,000 + 30,000 = 155,000 → 0.155
+    case("batch-vertex-gemini-2.0-flash-after-batch-mode-audio", "gemini-2.0-flash", "2025-07-07T00:00:00",
+         "0.155", price_model="vertex/gemini-2.0-flash", platform="vertex", input_uncached=1_000_000,
+         audio_in=100_000, output=100_000, service_tier="batch"),
     # one second earlier Vertex has no per-token 2.0 Flash price at all (batch or not)
     case("batch-vertex-gemini-2.0-flash-before-ga", "gemini-2.0-flash-001", "2025-02-04T23:59:59", None,
          status="no_price_at_date", price_model="vertex/gemini-2.0-flash", platform="vertex",

@@ -319,8 +319,8 @@ def test_azure_inherits_openai_with_aliases_and_vertex_excludes_per_character_mo
 
 def test_vertex_batch_prediction_before_the_gemini_api_batch_mode() -> None:
     """Vertex's own batch rules (vertex.toml) end where the inherited Gemini API rules start (2025-07-07): the
-    price does not jump at the seam; the Gemini API itself had no batch tier before that day (flagged,
-    standard rate)."""
+    price does not jump at the seam (Vertex's own 2.0 Flash keeps its rule on both sides); the Gemini API itself
+    had no batch tier before that day (flagged, standard rate)."""
     con = store()
     from finops.ingest import normalise_model_sql
 
@@ -335,7 +335,8 @@ def test_vertex_batch_prediction_before_the_gemini_api_batch_mode() -> None:
     flash = {"input_uncached": M, "cache_read": M, "output": M}
     before = call("vertex", "gemini-2.5-flash", "2025-07-06T23:59:59", **flash)
     after = call("vertex", "gemini-2.5-flash", "2025-07-07T00:00:00", **flash)
-    # Gemini 2.0 Flash (0.10 / 0.025 / 0.40): batch halves every rate: 0.05 + 0.0125 + 0.20 = 0.2625 both sides
+    # Gemini 2.0 Flash at Vertex's own 0.15 / 0.0375 / 0.60 (vertex.toml, 2026.11.23-9): batch halves every rate,
+    # on both sides of the seam (no Gemini API rule takes over): 0.075 + 0.01875 + 0.30 = 0.39375
     before20 = call("vertex", "gemini-2.0-flash", "2025-07-06T23:59:59", **flash)
     after20 = call("vertex", "gemini-2.0-flash", "2025-07-07T00:00:00", **flash)
     # the Gemini API (first party) before its Batch Mode: standard 0.30 + 0.03 + 2.50 = 2.83, flagged
@@ -343,7 +344,7 @@ def test_vertex_batch_prediction_before_the_gemini_api_batch_mode() -> None:
     for key in (before, after):
         assert row(con, key, cols) == (D("1.43"), "priced", "vertex/gemini-2.5-flash")
     for key in (before20, after20):
-        assert row(con, key, cols) == (D("0.2625"), "priced", "vertex/gemini-2.0-flash")
+        assert row(con, key, cols) == (D("0.39375"), "priced", "vertex/gemini-2.0-flash")
     assert row(con, api, cols) == (D("2.83"), "tier_not_in_table", "gemini-2.5-flash")
 
 
