@@ -190,10 +190,9 @@ def _bad_utf8_rows(chunk: Any) -> Any:
     bad = bad_utf8_lines(chunk)
     if not bad:
         return None
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    rows = chunk.select(["line", "raw"]).filter(pc.is_in(chunk.column("line"), pa.array(bad, pa.int64())))
+    rows = chunk.select(["line", "raw"]).filter(pc.is_in(chunk.column("line"), int64_array(bad)))
     return rows.replace_schema_metadata(None)
 
 
@@ -731,7 +730,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                 bad_rows = _bad_utf8_rows(t)
                 t = t.set_column(0, "line", int64_array(line))
                 if bad_rows is not None:
-                    at = int64_array(line[np.asarray(bad_rows.column("line")) - 1])
+                    at = int64_array(line[int64_values(bad_rows.column("line")) - 1])
                     bad.append(bad_rows.set_column(0, "line", at))
                 tables.append(t)
             for i, c in enumerate(counts):
