@@ -6,6 +6,8 @@ computed BY HAND (USD per 1M tokens):
   Gemini 2.5 Flash (GA)  input 0.30 / cache read 0.03 / output 2.50 / audio in 1.00; batch: input, output and
                          audio x0.5, cache reads at the standard rate (pricing/google.toml)
   Gemini 2.5 Pro         1.25 / 0.125 / 10, no audio rate in the table
+  gpt-4o-audio-preview-2024-12-17      2.50 / – / 10, audio in 40 / audio out 80 (pricing/openai.toml, no cached rate)
+  gpt-4o-realtime-preview-2024-12-17   5 / 2.50 / 20, audio in 40 / audio out 80; cached audio 2.50 = cached text
 """
 
 from __future__ import annotations
@@ -44,29 +46,39 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-def test_openai_audio_is_moved_out_of_prompt_and_completion(tmp_path: Path) -> None:
-    def body(rid: str, prompt: int, cached: int, audio_p: int, completion: int, audio_c: int) -> dict[str, Any]:
-        return {
-            "id": rid,
-            "object": "chat.completion",
-            "created": 1754000000,
-            "model": "gpt-4o-mini-2024-07-18",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": None}}],
-            "usage": {
-                "prompt_tokens": prompt,
-                "completion_tokens": completion,
-                "total_tokens": prompt + completion,
-                "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": audio_p},
-                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": audio_c},
-            },
-            "service_tier": "default",
-        }
+def _chat(
+    rid: str,
+    prompt: int,
+    cached: int,
+    audio_p: int,
+    completion: int,
+    audio_c: int,
+    model: str = "gpt-4o-mini-2024-07-18",
+) -> dict[str, Any]:
+    """A Chat Completions response body (2025-07-31): the audio counts are INSIDE prompt_tokens / completion_tokens."""
+    return {
+        "id": rid,
+        "object": "chat.completion",
+        "created": 1754000000,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None}}],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": audio_p},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": audio_c},
+        },
+        "service_tier": "default",
+    }
 
+
+def test_openai_audio_is_moved_out_of_prompt_and_completion(tmp_path: Path) -> None:
     lines = [
-        body("chatcmpl-audio", 1200, 0, 1000, 300, 250),
+        _chat("chatcmpl-audio", 1200, 0, 1000, 300, 250),
         # 800 of the 1,000 prompt tokens cached: audio is capped at the 200 uncached ones
-        body("chatcmpl-cached", 1000, 800, 500, 100, 0),
-        body("chatcmpl-text", 1000, 0, 0, 100, 0),
+        _chat("chatcmpl-cached", 1000, 800, 500, 100, 0),
+        _chat("chatcmpl-text", 1000, 0, 0, 100, 0),
     ]
     con = _ingest(tmp_path, "chat.jsonl", lines)
     rows = _rows(con)
@@ -78,6 +90,76 @@ def test_openai_audio_is_moved_out_of_prompt_and_completion(tmp_path: Path) -> N
         # 1,000×0.15 + 100×0.60 = 150 + 60 = 210 → 0.00021
         ("chatcmpl-text", 1000, 0, 0, 0, 100, 0, 0, "priced", Decimal("0.00021")),
     ]
+
+
+def test_openai_audio_model_prices_text_and_audio_apart(tmp_path: Path) -> None:
+    """A gpt-4o-audio-preview chat completion: prompt 3,000 = 1,000 text + 2,000 audio, completion 800 = 300 text +
+    500 audio. 1,000×2.50 + 2,000×40 + 300×10 + 500×80 = 2,500 + 80,000 + 3,000 + 40,000 = 125,500 → 0.1255 (at the
+    text rates alone it would be 3,000×2.50 + 800×10 = 15,500 → 0.0155). The same call with 1,000 of the prompt cached
+    is flagged: the audio previews publish no cached rate."""
+    model = "gpt-4o-audio-preview-2024-12-17"
+    lines = [
+        _chat("chatcmpl-voice", 3000, 0, 2000, 800, 500, model),
+        _chat("chatcmpl-voice-cached", 3000, 1000, 2000, 800, 500, model),
+    ]
+    con = _ingest(tmp_path, "chat.jsonl", lines)
+    assert _rows(con) == [
+        ("chatcmpl-voice", 1000, 0, 0, 0, 300, 2000, 500, "priced", Decimal("0.1255")),
+        # 2,000 uncached of which 2,000 audio: input_uncached 0. 2,000×40 + 300×10 + 500×80 = 80,000 + 3,000 +
+        # 40,000 = 123,000 → 0.123, cached tokens unpriced (a lower bound)
+        ("chatcmpl-voice-cached", 0, 1000, 0, 0, 300, 2000, 500, "missing_rate", Decimal("0.123")),
+    ]
+    price_model = con.execute("select distinct price_model from priced_usage").fetchall()
+    assert price_model == [("gpt-4o-audio-preview-2024-12-17",)]
+
+
+def test_openai_usage_api_bucket_with_audio_is_priced(tmp_path: Path) -> None:
+    """A Usage API completions bucket of a realtime model (schema as in tests/test_formats_exports.py): input 50,000
+    = 20,000 cached (15,000 of them audio) + 30,000 uncached (24,000 audio, 6,000 text); output 9,000 = 8,000 audio
+    + 1,000 text. Cached audio is priced as cache_read: exact here, the 2024-12-17 snapshot bills cached audio and
+    cached text alike at 2.50. 6,000×5 + 20,000×2.50 + 1,000×20 + 24,000×40 + 8,000×80 = 30,000 + 50,000 + 20,000 +
+    960,000 + 640,000 = 1,700,000 → 1.7"""
+    result = {
+        "object": "organization.usage.completions.result",
+        "model": "gpt-4o-realtime-preview-2024-12-17",
+        "input_tokens": 50_000,
+        "input_cached_tokens": 20_000,
+        "input_uncached_tokens": 30_000,
+        "input_text_tokens": 6_000,
+        "input_cached_text_tokens": 5_000,
+        "input_audio_tokens": 24_000,
+        "input_cached_audio_tokens": 15_000,
+        "output_tokens": 9_000,
+        "output_text_tokens": 1_000,
+        "output_audio_tokens": 8_000,
+        "num_model_requests": 40,
+        "project_id": None,
+        "user_id": None,
+        "api_key_id": None,
+        "batch": None,
+    }
+    page = {
+        "object": "page",
+        "data": [{"object": "bucket", "start_time": 1748736000, "end_time": 1748822400, "results": [result]}],
+        "has_more": False,
+        "next_page": None,
+    }
+    con = _ingest(tmp_path, "usage.jsonl", [page])
+    cols = ", ".join(BUCKETS)
+    row = con.execute(f"select record_kind, {cols}, price_status, price_model, cost_usd from priced_usage").fetchone()
+    assert row == (
+        "bucket",
+        6_000,
+        20_000,
+        0,
+        0,
+        1_000,
+        24_000,
+        8_000,
+        "priced",
+        "gpt-4o-realtime-preview-2024-12-17",
+        Decimal("1.7"),
+    )
 
 
 def _gemini(rid: str, model: str) -> dict[str, Any]:
@@ -132,7 +214,7 @@ def test_audio_under_batch_and_in_the_rate_card() -> None:
     ] == (Decimal("0.00715"), "missing_rate")
     con = store()
     key = add_call(con, "gemini-2.5-flash", at, audio_out=1000)
-    # no model in the table has an audio OUTPUT rate yet: flagged, cost 0 (a lower bound)
+    # Gemini 2.5 Flash has no audio OUTPUT rate (only OpenAI's audio models do): flagged, cost 0 (a lower bound)
     assert con.execute("select price_status, cost_usd from priced_usage where dedupe_key = ?", [key]).fetchone() == (
         "missing_rate",
         Decimal("0"),

@@ -12,6 +12,9 @@ for several usage shapes (plain; with cache reads; with 5m/1h or OpenAI cache wr
 just above each long-context threshold), standard and batch (plus flex/priority at 2026-11-01 where both
 tables model the tier). All calls go into ONE store and priced_usage is queried once.
 
+The sweep compares the text buckets; the OpenAI audio / realtime models' audio_in / audio_out rates are compared by
+a second, smaller sweep at the end (AUDIO_CASES, with its own AUDIO_ALLOW).
+
 A divergence passes only if an ALLOW entry (our table is right; reason and source given) covers it.
 KNOWN_TABLE_GAPS are divergences where the reference says OUR table is wrong: those cases are strict
 xfails, so they fail loudly once the table is fixed. Anything else fails, naming model, time and usage.
@@ -519,10 +522,14 @@ def test_every_expected_failure_is_exercised() -> None:
 
 
 def test_no_batch_variant_list_matches_the_oracle() -> None:
-    """_NO_ORACLE_BATCH is exactly the compared models whose oracle model has no batch variant."""
+    """_NO_ORACLE_BATCH is exactly the compared models that our table gives a batch rule and whose oracle model
+    has no batch variant. A model with no batch rule of ours (the OpenAI audio / realtime models: no Batch-table
+    rate in any source) prices a batch call at standard, flagged tier_not_in_table, as the oracle does."""
     lacking = set()
     for provider, entry in table().models():
         if provider not in ORACLE_PROVIDERS:
+            continue
+        if not any(m.service_tier == "batch" for m in table().modifiers_for(entry.id)):
             continue
         ref = oracle_ref(provider, [entry.id, *[x for x in entry.match if not x.endswith("*")]])
         if ref is None:
@@ -546,3 +553,131 @@ def test_coverage_is_large(results: dict[str, Result]) -> None:
     assert len(strict) > 200
     assert len(agreeing) > 500
     assert NOT_COVERED == ["claude-mythos-5"]
+
+
+# ------------------------------------------------------------------ audio rates (OpenAI audio / realtime models)
+# The sweep above compares the text buckets only. Here every OpenAI model with audio rates is priced on an audio
+# call and, where it has a cached rate, on a call whose cache hits are all audio, against the oracle, at each period
+# start + 1 day and at 2026-11-01. The oracle's convention: input_audio_tokens INCLUDES cached audio
+# (cache_audio_read_tokens), input_tokens and output_tokens include the audio.
+
+AUDIO_SHAPES: dict[str, dict[str, int]] = {
+    # 1,000 text + 2,000 audio in, 300 text + 500 audio out
+    "audio": {"input_uncached": 1_000, "audio_in": 2_000, "output": 300, "audio_out": 500},
+    # the same, plus 4,000 cache hits that are all audio
+    "cached_audio": {"input_uncached": 1_000, "cache_read": 4_000, "audio_in": 2_000, "output": 300, "audio_out": 500},
+}
+
+# key: (our model id, shape or "*")
+AUDIO_ALLOW: dict[tuple[str, str], str] = {
+    ("gpt-4o-realtime-preview-2024-10-01", "*"): (
+        "The 2024-10-01 realtime snapshot kept its launch audio price 100 / 200 (OpenAI's Realtime launch post, "
+        "pricing/openai.toml source openai-realtime-launch, grade A; LiteLLM 1.109.1 azure/gpt-4o-realtime-preview-"
+        "2024-10-01); the 60% cut came with the 2024-12-17 snapshot (community.openai.com/t/1060242). genai prices "
+        "every gpt-4o-realtime* id at the post-cut 40 / 80."
+    ),
+    **{
+        (m, "audio"): (
+            "genai-prices 0.2.3 gives the gpt-4o(-mini)-audio-preview models no audio rate and bills audio at the text "
+            "rate ('OpenAI lists the same price for text and audio input'). OpenAI lists audio apart: 2024-10-01 100 / "
+            "200, 2024-12-17 and 2025-06-03 40 / 80 (LiteLLM#11560 citing platform.openai.com/docs/models/gpt-4o-audio-"
+            "preview; LiteLLM 1.109.1), mini 10 / 20 (LiteLLM 1.109.1); one-api#2048's ratio table agrees."
+        )
+        for m in ("gpt-4o-audio-preview-2024-10-01", "gpt-4o-audio-preview-2024-12-17", "gpt-4o-mini-audio-preview")
+    },
+    ("gpt-realtime-mini", "cached_audio"): (
+        "Schema approximation, not a disagreement on the rate: gpt-realtime-mini bills cached audio at 0.30 and "
+        "cached text at 0.06 (genai, LiteLLM 1.109.1); the table has one cache_read bucket, so cached audio is priced "
+        "at 0.06 (a lower bound; stated in the period note)."
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class AudioCase:
+    model: str
+    name: str
+    ts: datetime
+    shape: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}@{self.ts:%Y-%m-%d}:{self.shape}"
+
+
+def _audio_cases() -> list[AudioCase]:
+    out = []
+    for provider, entry in table().models():
+        if provider != "openai" or not any(p.audio_in is not None for p in entry.periods):
+            continue
+        name = oracle_ref(provider, [entry.id, *[x for x in entry.match if not x.endswith("*")]])
+        assert name is not None, f"{entry.id}: not in the oracle"
+        for at in sorted({p.start + timedelta(days=1) for p in entry.periods} | {NOV}):
+            period = _period_at(entry, at)
+            if period is None:
+                continue
+            for shape in AUDIO_SHAPES:
+                if shape == "cached_audio" and period.cache_read is None:
+                    continue
+                out.append(AudioCase(entry.id, name, at, shape))
+    return out
+
+
+AUDIO_CASES = _audio_cases()
+
+
+def _audio_usage(shape: dict[str, int]) -> Usage:
+    cached = shape.get("cache_read", 0)
+    return Usage(
+        input_tokens=shape["input_uncached"] + cached + shape["audio_in"],
+        cache_read_tokens=cached or None,
+        cache_audio_read_tokens=cached or None,
+        input_audio_tokens=shape["audio_in"] + cached,
+        output_tokens=shape["output"] + shape["audio_out"],
+        output_audio_tokens=shape["audio_out"],
+    )
+
+
+@pytest.fixture(scope="module")
+def audio_results() -> dict[str, tuple[Decimal, Decimal, str]]:
+    con = store()
+    for c in AUDIO_CASES:
+        add_call(con, c.name, c.ts, key=c.id, **AUDIO_SHAPES[c.shape])
+    ours = {r[0]: r[1:] for r in con.execute("select dedupe_key, cost_usd, price_status from priced_usage").fetchall()}
+    out = {}
+    for c in AUDIO_CASES:
+        cost, status = ours[c.id]
+        assert status == "priced", f"{c.id}: {status}"
+        o = calc_price(_audio_usage(AUDIO_SHAPES[c.shape]), c.name, provider_id="openai", genai_request_timestamp=c.ts)
+        out[c.id] = (cost, o.total_price, c.model)
+    return out
+
+
+def _audio_allowed(c: AudioCase) -> list[tuple[str, str]]:
+    return [(m, s) for (m, s) in AUDIO_ALLOW if m == c.model and s in ("*", c.shape)]
+
+
+@pytest.mark.parametrize("c", [pytest.param(c, id=c.id) for c in AUDIO_CASES])
+def test_audio_rates_match_oracle(c: AudioCase, audio_results: dict[str, tuple[Decimal, Decimal, str]]) -> None:
+    ours, oracle, _ = audio_results[c.id]
+    if ours.quantize(Q) == oracle.quantize(Q) or _audio_allowed(c):
+        return
+    pytest.fail(
+        f"{c.model} (logged as {c.name!r}) at {c.ts:%Y-%m-%d}, shape {c.shape} {AUDIO_SHAPES[c.shape]}: ours {ours} != "
+        f"oracle {oracle}. If our table is right per a source, add an AUDIO_ALLOW entry with the reason."
+    )
+
+
+def test_audio_sweep_covers_the_openai_audio_models(audio_results: dict[str, tuple[Decimal, Decimal, str]]) -> None:
+    """Every AUDIO_ALLOW entry explains a real divergence, and most audio models agree with the oracle exactly."""
+    diverging = [c for c in AUDIO_CASES if audio_results[c.id][0].quantize(Q) != audio_results[c.id][1].quantize(Q)]
+    used = {key for c in diverging for key in _audio_allowed(c)}
+    assert set(AUDIO_ALLOW) == used, sorted(set(AUDIO_ALLOW) - used)
+    agreeing = {c.model for c in AUDIO_CASES} - {c.model for c in diverging}
+    assert agreeing >= {
+        "gpt-4o-realtime-preview-2024-12-17",
+        "gpt-4o-mini-realtime-preview",
+        "gpt-realtime",
+        "gpt-audio",
+        "gpt-audio-mini",
+    }

@@ -39,6 +39,15 @@ noted in the case):
                     (openai.toml source codex-auto-review: OpenAI's announcement via ccusage#1589; B)
   gpt-3.5-turbo-1106 / -0125  1 / 2; 0.50 / 1.50                              §7.1
   Gemini 3.1 Flash-Lite 0.25 / 0.025 / 1.50; 3.5 Flash-Lite 0.30 / 0.03 / 2.50   pricing/google.toml (B)
+  OpenAI audio      (pricing/openai.toml, "audio and realtime"; text / cached text / output, then audio in / out)
+                    gpt-4o-audio-preview-2024-10-01 2.50 / – / 10, audio 100 / 200; -2024-12-17 (and -2025-06-03)
+                    2.50 / – / 10, audio 40 / 80; gpt-4o-mini-audio-preview 0.15 / – / 0.60, audio 10 / 20
+                    gpt-4o-realtime-preview-2024-10-01 5 / 2.50 / 20, audio 100 / 200 (OpenAI's launch post, A);
+                    -2024-12-17 (and -2025-06-03) 5 / 2.50 / 20, audio 40 / 80; the undated names point at the
+                    2024-10-01 snapshots until 2024-12-17; gpt-4o-mini-realtime-preview 0.60 / 0.30 / 2.40, 10 / 20
+                    gpt-realtime 4 / 0.40 / 16, 32 / 64; gpt-realtime-mini 0.60 / 0.06 / 2.40, 10 / 20
+                    gpt-audio 2.50 / – / 10, 32 / 64; gpt-audio-mini 0.60 / – / 2.40, 10 / 20   (B, genai-prices,
+                    LiteLLM, OpenAI's posts quoted); no batch rule for any of them; per-minute models unpriced
   web search        per-request fee, USD per 1,000 searches, any service tier (pricing/*.toml [[fees]]):
                     Anthropic 10 from 2025-05-07 (web search tool docs); OpenAI 10 from 2026-10-12 on the
                     models with the tool (genai-prices 0.2.3); none on Gemini, none on platform copies
@@ -88,6 +97,12 @@ def case(
         model if price_model == "" else price_model,
     )
 
+
+# two call shapes of the audio cases below: a chat completion with 3,000 prompt = 1,000 text + 2,000 audio and 800
+# completion = 300 text + 500 audio; a realtime response with 1,000 text + 4,000 cached + 2,000 audio in and 200 text +
+# 800 audio out
+VOICE = {"input_uncached": 1_000, "audio_in": 2_000, "output": 300, "audio_out": 500}
+REALTIME = {"input_uncached": 1_000, "cache_read": 4_000, "audio_in": 2_000, "output": 200, "audio_out": 800}
 
 CASES = [
     # ---------------------------------------------------------------- period boundaries: [from, to)
@@ -441,6 +456,73 @@ CASES = [
     # GA from 2025-06-17: 10,000×0.30 + 2,000×2.50 = 3,000 + 5,000 = 8,000 → 0.008
     case("gemini-2.5-flash-ga-price", "gemini-2.5-flash", "2025-06-17T00:00:00", "0.008",
          input_uncached=10_000, output=2_000),
+    # ---------------------------------------------------------------- OpenAI audio tokens (audio_in / audio_out)
+    # a gpt-4o-audio-preview chat completion (VOICE: 1,000 text + 2,000 audio prompt, 300 text + 500 audio
+    # completion). 2024-12-17 snapshot: 1,000×2.50 + 2,000×40 + 300×10 + 500×80 = 2,500 + 80,000 + 3,000 + 40,000
+    # = 125,500 → 0.1255
+    case("audio-gpt-4o-audio-preview-2024-12-17", "gpt-4o-audio-preview-2024-12-17", "2025-03-01", "0.1255",
+         **VOICE),
+    case("audio-gpt-4o-audio-preview-2025-06-03", "gpt-4o-audio-preview-2025-06-03", "2025-07-01", "0.1255",
+         price_model="gpt-4o-audio-preview-2024-12-17", **VOICE),
+    # 2024-10-01 snapshot, audio 100 / 200: 2,500 + 2,000×100 + 3,000 + 500×200 = 2,500 + 200,000 + 3,000 + 100,000
+    # = 305,500 → 0.3055
+    case("audio-gpt-4o-audio-preview-2024-10-01", "gpt-4o-audio-preview-2024-10-01", "2024-11-01", "0.3055",
+         **VOICE),
+    # the undated name: → 2024-10-01 until 2024-12-17, then → 2024-12-17
+    case("audio-gpt-4o-audio-preview-alias-before", "gpt-4o-audio-preview", "2024-12-16T23:59:59", "0.3055",
+         price_model="gpt-4o-audio-preview-2024-10-01", **VOICE),
+    case("audio-gpt-4o-audio-preview-alias-after", "gpt-4o-audio-preview", "2024-12-17T00:00:00", "0.1255",
+         price_model="gpt-4o-audio-preview-2024-12-17", **VOICE),
+    # no cached rate published for the audio previews: 1,000 cached tokens are flagged, cost without them
+    # (1,000×2.50 + 100×10 = 2,500 + 1,000 = 3,500 → 0.0035, a lower bound)
+    case("audio-gpt-4o-audio-preview-cached-missing-rate", "gpt-4o-audio-preview-2024-12-17", "2025-03-01", "0.0035",
+         status="missing_rate", input_uncached=1_000, cache_read=1_000, output=100),
+    # mini: 1,000×0.15 + 2,000×10 + 300×0.60 + 500×20 = 150 + 20,000 + 180 + 10,000 = 30,330 → 0.03033
+    case("audio-gpt-4o-mini-audio-preview", "gpt-4o-mini-audio-preview-2024-12-17", "2025-03-01", "0.03033",
+         price_model="gpt-4o-mini-audio-preview", **VOICE),
+    # Realtime, the 2024-12-17 audio cut on the undated name (REALTIME: 1,000 text + 4,000 cached + 2,000 audio in,
+    # 200 text + 800 audio out). Before: 1,000×5 + 4,000×2.50 + 2,000×100 + 200×20 + 800×200
+    # = 5,000 + 10,000 + 200,000 + 4,000 + 160,000 = 379,000 → 0.379
+    case("audio-realtime-alias-before-cut", "gpt-4o-realtime-preview", "2024-12-16T23:59:59", "0.379",
+         price_model="gpt-4o-realtime-preview-2024-10-01", **REALTIME),
+    # after: 5,000 + 10,000 + 2,000×40 + 4,000 + 800×80 = 5,000 + 10,000 + 80,000 + 4,000 + 64,000 = 163,000 → 0.163
+    case("audio-realtime-alias-after-cut", "gpt-4o-realtime-preview", "2024-12-17T00:00:00", "0.163",
+         price_model="gpt-4o-realtime-preview-2024-12-17", **REALTIME),
+    # the old snapshot keeps its launch price after the cut (a dated id never moves)
+    case("audio-realtime-2024-10-01-after-cut", "gpt-4o-realtime-preview-2024-10-01", "2025-01-15", "0.379",
+         **REALTIME),
+    case("audio-realtime-2025-06-03", "gpt-4o-realtime-preview-2025-06-03", "2025-07-01", "0.163",
+         price_model="gpt-4o-realtime-preview-2024-12-17", **REALTIME),
+    # mini realtime: 1,000×0.60 + 4,000×0.30 + 2,000×10 + 200×2.40 + 800×20 = 600 + 1,200 + 20,000 + 480 + 16,000
+    # = 38,280 → 0.03828
+    case("audio-gpt-4o-mini-realtime-preview", "gpt-4o-mini-realtime-preview-2024-12-17", "2025-03-01", "0.03828",
+         price_model="gpt-4o-mini-realtime-preview", **REALTIME),
+    # gpt-realtime: 1,000×4 + 10,000×0.40 + 3,000×32 + 100×16 + 1,500×64 = 4,000 + 4,000 + 96,000 + 1,600 + 96,000
+    # = 201,600 → 0.2016
+    case("audio-gpt-realtime-2025-08-28", "gpt-realtime-2025-08-28", "2025-09-01", "0.2016",
+         price_model="gpt-realtime", input_uncached=1_000, cache_read=10_000, audio_in=3_000, output=100,
+         audio_out=1_500),
+    case("audio-gpt-realtime-before-launch", "gpt-realtime", "2025-08-27T23:59:59", None,
+         status="no_price_at_date", input_uncached=1_000, audio_in=3_000),
+    # no batch rule: priced at standard and flagged (1,000×4 + 3,000×32 = 4,000 + 96,000 = 100,000 → 0.1)
+    case("audio-gpt-realtime-batch-not-in-table", "gpt-realtime", "2026-11-01", "0.1",
+         status="tier_not_in_table", input_uncached=1_000, audio_in=3_000, service_tier="batch"),
+    # gpt-realtime-mini: 2,000×0.60 + 10,000×0.06 + 5,000×10 + 500×2.40 + 1,000×20 = 1,200 + 600 + 50,000 + 1,200
+    # + 20,000 = 73,000 → 0.073
+    case("audio-gpt-realtime-mini-2025-12-15", "gpt-realtime-mini-2025-12-15", "2026-01-10", "0.073",
+         price_model="gpt-realtime-mini", input_uncached=2_000, cache_read=10_000, audio_in=5_000, output=500,
+         audio_out=1_000),
+    # gpt-audio: 1,000×2.50 + 2,000×32 + 300×10 + 500×64 = 2,500 + 64,000 + 3,000 + 32,000 = 101,500 → 0.1015
+    case("audio-gpt-audio-2025-08-28", "gpt-audio-2025-08-28", "2025-09-01", "0.1015",
+         price_model="gpt-audio", **VOICE),
+    # gpt-audio-mini: 1,000×0.60 + 2,000×10 + 300×2.40 + 500×20 = 600 + 20,000 + 720 + 10,000 = 31,320 → 0.03132
+    case("audio-gpt-audio-mini-2025-10-06", "gpt-audio-mini-2025-10-06", "2025-11-01", "0.03132",
+         price_model="gpt-audio-mini", **VOICE),
+    # per-minute / per-character models have no unit in the schema: left unpriced
+    case("audio-gpt-4o-transcribe-unpriced", "gpt-4o-transcribe", "2025-09-01", None,
+         status="unpriced_model", price_model=None, input_uncached=100, audio_in=1_000, output=50),
+    case("audio-whisper-1-unpriced", "whisper-1", "2025-09-01", None,
+         status="unpriced_model", price_model=None, audio_in=1_000),
     # ---------------------------------------------------------------- zero and tiny calls
     case("zero-tokens-costs-exactly-zero", "gpt-4.1", "2025-05-01", "0"),
     # 1 token × 0.075 / 1e6 = 0.000000075
