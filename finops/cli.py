@@ -279,6 +279,7 @@ def analyze(
 
     Example: aispend analyze sample_logs/
     """
+    from finops import db
     from finops.report import analyze as an
     from finops.report import render
     from finops.scope import set_scope
@@ -287,6 +288,7 @@ def analyze(
     quarantined = 0
     if paths:
         quarantined = _ingest(store, paths, fmt, assume_time, mapping).total("quarantined")
+        db.release_cache(store.con)  # the report starts from the memory it needs, not the ingest's cache
     # not scope.materialize: the report reads sums of the calls (analyze.py), the scenarios one pass over them
     set_scope(store.con, _parse_time(since, "--since"), _parse_time(until, "--until"))
     result = an.analyze(store.con, store)  # the store holds the price table's version and substitutions

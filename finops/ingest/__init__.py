@@ -367,6 +367,8 @@ def ingest(
     try:
         _ingest_all(con, files, known, sizes, run_id, result, format_name, assume_time, formats, progress)
         con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
+        for t in WORK_TABLES:  # the last batch's rows (a segment of a large file: hundreds of MB) are not kept
+            con.execute(f"drop table if exists temp.{t}")
     finally:
         with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it: its error is raised
             con.execute("reset checkpoint_threshold")
@@ -446,6 +448,8 @@ def _ingest_all(
     if unchecked >= FINAL_CHECKPOINT_BYTES:  # else left to DuckDB (its log threshold, or the close)
         _checkpoint(con)
 
+
+WORK_TABLES = ("staged", "dup_keys", "model_ids", "tag_maps", "known_keys", "batch_files")  # per-batch temp tables
 
 # DuckDB's checkpoint_threshold during an ingest run. A commit whose write-ahead log exceeds it (default
 # 16 MB) checkpoints the store, and a checkpoint rewrites the tables' last, partly filled row groups, so
