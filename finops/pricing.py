@@ -1407,7 +1407,7 @@ def rate_card_rows(table: PriceTable) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _insert_arrow(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[tuple[Any, ...]]) -> None:
     """Bulk insert: one list parameter per column, unnested by DuckDB and cast to the column's type
     (executemany is slow for tens of thousands of rows; an Arrow table would make pyarrow import pandas,
     0.3-0.7 s of a fresh store's first command)."""
@@ -1469,18 +1469,18 @@ def _install_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> None:
     platforms = [(pf.platform, pf.fallback) for pf in table.providers.values() if pf.platform]
     for t in PRICE_TABLES:
         con.execute(f"delete from {t}")
-    _insert_arrow(con, "price_models", models)
-    _insert_arrow(con, "prices", price_rows(table))
-    _insert_arrow(con, "model_names", names)
+    _insert_rows(con, "price_models", models)
+    _insert_rows(con, "prices", price_rows(table))
+    _insert_rows(con, "model_names", names)
     if patterns:
-        _insert_arrow(con, "model_patterns", patterns)
-    _insert_arrow(con, "price_modifiers", modifier_rows(table))
-    _insert_arrow(con, "price_windows", window_rows(table))
+        _insert_rows(con, "model_patterns", patterns)
+    _insert_rows(con, "price_modifiers", modifier_rows(table))
+    _insert_rows(con, "price_windows", window_rows(table))
     if platforms:
         con.executemany("insert into price_platforms values (?, ?)", platforms)
-    _insert_arrow(con, "rate_card", rate_card_rows(table))
-    _insert_arrow(con, "price_fees", fee_rows(table))
-    _insert_arrow(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
+    _insert_rows(con, "rate_card", rate_card_rows(table))
+    _insert_rows(con, "price_fees", fee_rows(table))
+    _insert_rows(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
     con.execute("insert into price_meta values (?, ?, ?, now())", [table.version, table.digest, str(table.directory)])
 
 
