@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute
 import pytest
 
-from finops.ingest._base import int64_array, string_array, table_of
+from finops.ingest._base import int64_array, int64_values, string_array, table_of
 
 from .conftest import SAMPLES
 
@@ -40,6 +41,9 @@ def test_arrays_built_from_buffers_equal_pyarrows() -> None:
     assert got.equals(pa.array(texts, pa.string()))
     assert string_array([]).equals(pa.array([], pa.string()))
     assert string_array(["\ud800"]).to_pylist() == ["\\ud800"]  # a lone surrogate: escaped, never invalid UTF-8
+    assert list(int64_values(pa.chunked_array([int64_array(range(3)), int64_array([])], pa.int64()))) == [0, 1, 2]
+    counts = pa.compute.count_substring(pa.array(["a\nb", None, "c\n\n"]).slice(1), "\n")  # int32, a null, offset 1
+    assert list(int64_values(counts)) == [0, 2]
     ints = int64_array(range(5, 10))
     assert ints.equals(pa.array([5, 6, 7, 8, 9], pa.int64()))
     t = table_of({"line": ints, "raw": string_array(["a", "b", "c", "d", "e"])})

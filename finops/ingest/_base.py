@@ -373,6 +373,8 @@ def int64_values(col: pa.Array | pa.ChunkedArray) -> Any:
     chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
     parts = []
     for c in chunks:
+        if len(c) == 0:  # its buffers may be absent
+            continue
         dtype = np.int32 if pa.types.is_int32(c.type) else np.int64
         v = np.frombuffer(c.buffers()[1], dtype=dtype)[c.offset : c.offset + len(c)].astype(np.int64)
         if c.null_count:
