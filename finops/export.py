@@ -208,16 +208,15 @@ def copy_query(
         # the same bytes as a file export: DuckDB writes a private temporary file, copied out in blocks
         with tempfile.TemporaryDirectory(prefix="aispend-export-") as d:
             tmp = Path(d) / f"out.{fmt}"
-            con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params)
+            written = con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params).fetchone()
             sys.stdout.flush()
             with open(tmp, "rb") as f:
                 shutil.copyfileobj(f, sys.stdout.buffer)
             sys.stdout.buffer.flush()
     else:
         with atomic_output(Path(output), force) as tmp:
-            con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params)
-    row = con.execute(f"select count(*) from ({sql})", params).fetchone()
-    return int(row[0]) if row else 0
+            written = con.execute(f"copy ({sql}) to '{_sql_path(tmp)}' ({options})", params).fetchone()
+    return int(written[0]) if written else 0  # COPY returns the rows it wrote (the query is not run again)
 
 
 def _sql_path(p: Path) -> str:

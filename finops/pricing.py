@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, Protocol
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from finops import db
 from finops.errors import PriceFileError
 
 # Rate buckets, USD per 1M tokens of the matching DISJOINT usage column (input → input_uncached, audio_in →
@@ -1407,18 +1408,6 @@ def rate_card_rows(table: PriceTable) -> list[tuple[Any, ...]]:
     return rows
 
 
-def _insert_rows(con: duckdb.DuckDBPyConnection, table_name: str, rows: list[tuple[Any, ...]]) -> None:
-    """Bulk insert: one list parameter per column, unnested by DuckDB and cast to the column's type
-    (executemany is slow for tens of thousands of rows; an Arrow table would make pyarrow import pandas,
-    0.3-0.7 s of a fresh store's first command)."""
-    if not rows:
-        return
-    described = con.execute(f"describe {table_name}").fetchall()
-    cols = ", ".join(f"unnest($c{i}::{r[1]}[])" for i, r in enumerate(described))
-    params = {f"c{i}": [row[i] for row in rows] for i in range(len(described))}
-    con.execute(f"insert into {table_name} select {cols}", params)
-
-
 PRICE_TABLES = (
     "price_meta",
     "price_models",
@@ -1469,18 +1458,18 @@ def _install_prices(con: duckdb.DuckDBPyConnection, table: PriceTable) -> None:
     platforms = [(pf.platform, pf.fallback) for pf in table.providers.values() if pf.platform]
     for t in PRICE_TABLES:
         con.execute(f"delete from {t}")
-    _insert_rows(con, "price_models", models)
-    _insert_rows(con, "prices", price_rows(table))
-    _insert_rows(con, "model_names", names)
+    db.insert_rows(con, "price_models", models)
+    db.insert_rows(con, "prices", price_rows(table))
+    db.insert_rows(con, "model_names", names)
     if patterns:
-        _insert_rows(con, "model_patterns", patterns)
-    _insert_rows(con, "price_modifiers", modifier_rows(table))
-    _insert_rows(con, "price_windows", window_rows(table))
+        db.insert_rows(con, "model_patterns", patterns)
+    db.insert_rows(con, "price_modifiers", modifier_rows(table))
+    db.insert_rows(con, "price_windows", window_rows(table))
     if platforms:
         con.executemany("insert into price_platforms values (?, ?)", platforms)
-    _insert_rows(con, "rate_card", rate_card_rows(table))
-    _insert_rows(con, "price_fees", fee_rows(table))
-    _insert_rows(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
+    db.insert_rows(con, "rate_card", rate_card_rows(table))
+    db.insert_rows(con, "price_fees", fee_rows(table))
+    db.insert_rows(con, "price_substitutions", [(i, *kv) for i, kv in enumerate(substitution_map(table).items())])
     con.execute("insert into price_meta values (?, ?, ?, now())", [table.version, table.digest, str(table.directory)])
 
 

@@ -50,16 +50,26 @@ def test_arrays_built_from_buffers_equal_pyarrows() -> None:
     assert t.column_names == ["line", "raw"] and t.num_rows == 5
 
 
-def test_release_cache_restores_the_configured_memory_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_release_cache_evicts_and_restores_the_configured_memory_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`analyze FILE` gives back the ingest's cached blocks and buffers before the report (db.release_cache:
-    10M calls, peak 3.0 -> 2.6 GB); the store's memory limit is then the configured one again, not DuckDB's
-    rounded display of it nor the 64 MB used to evict."""
+    10M calls, peak 3.0 -> 2.6 GB): the blocks a scan cached are evicted, and the store's memory limit is the
+    configured one again, not DuckDB's rounded display of it nor the 64 MB used to evict."""
     from finops import db
 
     monkeypatch.setenv("AISPEND_MEMORY_LIMIT", "1536MB")
-    con = db.connect(tmp_path / "s.duckdb")
+    path = tmp_path / "s.duckdb"
+    con = db.connect(path)
+    con.execute("create table t as select range as x, md5(range::varchar) as s from range(6000000)")
+    con.close()
+    con = db.connect(path)
     before = con.execute("select current_setting('memory_limit')").fetchone()
-    con.execute("create table t as select range as x from range(100000)")
+    assert con.execute("select sum(x), count(distinct s) from t").fetchone() == (17999997000000, 6000000)
+    cached = "select sum(memory_usage_bytes) from duckdb_memory()"
+    row = con.execute(cached).fetchone()
+    assert row is not None and row[0] > 96 << 20  # the scan left its blocks in the buffer pool
     db.release_cache(con)
+    row = con.execute(cached).fetchone()
+    assert row is not None and row[0] <= 64 << 20
     assert con.execute("select current_setting('memory_limit')").fetchone() == before
-    assert con.execute("select sum(x) from t").fetchone() == (4999950000,)

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
-from finops import __version__
+from finops import __version__, db
 from finops.errors import UsageError
 from finops.ingest._base import (
     STAGED_COLUMNS,
@@ -481,9 +481,7 @@ def _ingest_file(
         digest = digest or sha256(path)
         seen = con.execute("select path, run_id from files where sha256 = ?", [digest]).fetchone()
         if seen:
-            res.status = "unchanged"
-            res.note = f"unchanged since run {seen[1]}" + ("" if seen[0] == str(path) else f" (as {seen[0]})")
-            return res
+            return _unchanged(str(path), seen[0], seen[1])
     container = inspect(path)
     if container.kind == "empty":
         res.note = "empty file"
@@ -545,22 +543,7 @@ def _ingest_file(
         if hash_on_read:
             # a format with its own reader, or a file that changed size while read: hash the file as it is now
             digest = container.hash.hexdigest() if container.hashed == size else sha256(path)
-        con.execute(
-            "insert into files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-            [
-                digest,
-                str(path),
-                size,
-                fmt.name,
-                run_id,
-                res.records,
-                res.calls,
-                res.duplicates,
-                res.quarantined,
-                res.skipped,
-                res.ts_note,
-            ],
-        )
+        _insert_files(con, [(digest or "", size)], [res], fmt.name, run_id)
         con.execute("commit")
     except BaseException:  # Ctrl-C too: the store is left as it was before this file (or segment)
         con.execute("rollback")
@@ -756,31 +739,25 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
         _reject_bad_utf8(con, bad)
         _batch_files(con, [(it.path, it.fallback, it.fallback_source) for it in items])
         _finish_batch(con, results, fmt.name, run_id)
-        # lists as parameters, unnested by DuckDB (no Arrow table: see _base.int64_array)
-        con.execute(
-            """insert into files
-               select unnest($sha256), unnest($path), unnest($size), $format, $run_id, unnest($records),
-                      unnest($calls), unnest($duplicates), unnest($quarantined), unnest($skipped),
-                      unnest($ts_note::varchar[]), now()""",
-            {
-                "sha256": [it.digest for it in items],
-                "path": [str(it.path) for it in items],
-                "size": [it.size for it in items],
-                "format": fmt.name,
-                "run_id": run_id,
-                "records": [r.records for r in results],
-                "calls": [r.calls for r in results],
-                "duplicates": [r.duplicates for r in results],
-                "quarantined": [r.quarantined for r in results],
-                "skipped": [r.skipped for r in results],
-                "ts_note": [r.ts_note for r in results],
-            },
-        )
+        _insert_files(con, [(it.digest, it.size) for it in items], results, fmt.name, run_id)
         con.execute("commit")
     except BaseException:  # Ctrl-C too: the store is left as it was before this file (or segment)
         con.execute("rollback")
         raise
     return results
+
+
+def _insert_files(
+    con: duckdb.DuckDBPyConnection, files: list[tuple[str, int]], results: list[FileResult], fmt_name: str, run_id: int
+) -> None:
+    """The `files` rows of ingested files: (sha256, size) of each, with its result."""
+    now = datetime.now(UTC)
+    rows = [
+        (digest, r.path, size, fmt_name, run_id, r.records, r.calls, r.duplicates, r.quarantined, r.skipped,
+         r.ts_note, now)
+        for (digest, size), r in zip(files, results, strict=True)
+    ]  # fmt: skip
+    db.insert_rows(con, "files", rows)
 
 
 TAGS_MAP = """try(json_transform(tags_json, '"MAP(VARCHAR, VARCHAR)"'))"""
