@@ -79,6 +79,22 @@ def test_jsonl_without_final_newline_is_one_table(tmp_path: Path) -> None:
     assert [t.column("raw").to_pylist() for t in jsonl_chunks(p)] == [['{"a":1}']]
 
 
+def test_jsonl_chunks_keep_their_text_after_the_next_block_is_read(tmp_path: Path) -> None:
+    """The reader reuses one buffer for every block: a table kept while later blocks are read still holds
+    its own lines (plain blocks, blocks with CRLF or \\x01, and a line longer than a block)."""
+    lines = [f'{{"n":{i},"pad":"{"x" * (i % 37)}"}}'.encode() for i in range(300)]
+    lines[50] = b'{"long":"' + b"y" * 500 + b'"}'
+    ends = [b"\r\n" if 100 <= i < 120 else b"\n" for i in range(300)]
+    lines[200] = b'{"ctl":"\x01"}'
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b"".join(line + end for line, end in zip(lines, ends, strict=True)))
+    tables = list(jsonl_chunks(p, chunk_bytes=256))
+    assert len(tables) > 20
+    got = [raw for t in tables for raw in t.column("raw").to_pylist()]
+    assert got == [line.decode() for line in lines]
+    assert [n for t in tables for n in t.column("line").to_pylist()] == list(range(1, 301))
+
+
 CHAT = (
     b'{"id":"chatcmpl-%d","object":"chat.completion","created":1735689600,"model":"gpt-4o%s",'
     b'"usage":{"prompt_tokens":10,"completion_tokens":5}}\n'

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute
 import pytest
 
-from finops.ingest._base import int64_array, int64_values, string_array, table_of
+from finops.arrow import int64_array, int64_values, string_array, table_of
 
 from .conftest import SAMPLES
 

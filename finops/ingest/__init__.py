@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import duckdb
 
 from finops import __version__, db
+from finops.arrow import int64_array
 from finops.errors import UsageError
 from finops.ingest._base import (
     STAGED_COLUMNS,
@@ -31,7 +32,6 @@ from finops.ingest._base import (
     bad_utf8_lines,
     has_pref,
     inspect,
-    int64_array,
 )
 from finops.ingest._vendor import BEDROCK_GEOS, BEDROCK_VENDORS, clean_map_sql
 
@@ -683,7 +683,8 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
     import numpy as np
     import pyarrow as pa
 
-    from finops.ingest._base import _line_table, int64_values
+    from finops.arrow import int64_values
+    from finops.ingest._base import _line_table
 
     fmt = items[0].fmt
     results = [FileResult(str(it.path), "ingested", fmt.name) for it in items]

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from finops.ingest._base import int64_array, int64_values, string_array, table_of
+from finops.arrow import int64_array, int64_values, string_array, table_of
 
 if TYPE_CHECKING:
     from finops.ingest._base import Container

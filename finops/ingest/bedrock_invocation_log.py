@@ -46,17 +46,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finops.arrow import int64_array, string_array, table_of
 from finops.ingest import register
 from finops.ingest._base import (
     Container,
     LogFormat,
-    int64_array,
     layer,
     parse_sql,
     read_all,
     staged_select,
-    string_array,
-    table_of,
     ts_sql,
 )
 from finops.ingest._common import anthropic_tier, status_cols, struct

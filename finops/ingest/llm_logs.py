@@ -21,8 +21,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from finops.arrow import string_array
 from finops.ingest import register
-from finops.ingest._base import Container, LogFormat, layer, staged_select, string_array, ts_sql
+from finops.ingest._base import Container, LogFormat, layer, staged_select, ts_sql
 from finops.ingest._exports import key_sql, tags_map_sql
 from finops.ingest._tabular import blank_sql, int_sql, q, sqlite_rows, tab_status
 from finops.ingest._vendor import direct_platform_sql, with_vendor

@@ -55,16 +55,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from finops.arrow import int64_array, table_of
 from finops.ingest import register
 from finops.ingest._base import (
     Container,
     LogFormat,
-    int64_array,
     layer,
     parse_sql,
     read_all,
     staged_select,
-    table_of,
     tier_sql,
     ts_sql,
 )
