@@ -4,6 +4,7 @@ newline. These keep ingest of many small files fast (planning a blown-up express
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,56 @@ def test_a_large_file_stored_in_segments_counts_like_one(tmp_path: Path, monkeyp
     assert passes[0] == 1 and passes[1] > 2  # the second file really went in several segments
     assert counts[0] == counts[1]
     assert counts[0] == (120, 37, 81, 2, ([51, 91],), (37, 37))
+
+
+def test_a_key_whose_hash_is_known_is_still_checked_on_the_stored_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keys are first looked for among the hashes of the stored keys (RUN_KEYS); a hash match that is not a
+    stored key (a collision) must not make the call a duplicate."""
+    import finops.ingest as fi
+    from finops import db
+
+    path = tmp_path / "chat.jsonl"
+    path.write_bytes(b"".join(CHAT % (i, b"") for i in range(10)))
+    real = fi._start_run_keys
+
+    def colliding(con: Any) -> None:  # every key of the file has a "stored" hash, none is stored
+        real(con)
+        con.execute(f"insert into {fi.RUN_KEYS} select hash('openai:chatcmpl-' || i) from range(10) t(i)")
+
+    monkeypatch.setattr(fi, "_start_run_keys", colliding)
+    con = db.connect(tmp_path / "a.duckdb")
+    res = fi.ingest(con, [path]).files[0]
+    assert (res.calls, res.duplicates) == (10, 0)
+    assert con.execute("select count(*) from usage").fetchone() == (10,)
+    # a second file with the same calls and two new ones, in a later run: the eight known are duplicates
+    again = tmp_path / "again.jsonl"
+    again.write_bytes(b"".join(CHAT % (i, b"") for i in range(2, 12)))
+    res2 = fi.ingest(con, [again]).files[0]
+    assert (res2.calls, res2.duplicates) == (2, 8)
+    assert con.execute("select count(*), count(distinct dedupe_key) from usage").fetchone() == (12, 12)
+
+
+def test_untimed_calls_are_counted_over_every_segment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import finops.ingest as fi
+    from finops import db
+    from finops.ingest import _base
+
+    body = (
+        '{"id":"msg_%d","type":"message","model":"claude-3-5-haiku-20241022",'
+        '"usage":{"input_tokens":1,"output_tokens":1}}\n'
+    )
+    path = tmp_path / "bare.jsonl"
+    path.write_text("".join(body % i for i in range(60)))
+    monkeypatch.setattr(_base, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(fi, "SEGMENT_BYTES", 2000)
+    monkeypatch.setattr(fi, "BATCH_FILE_BYTES", 100)
+    con = db.connect(tmp_path / "a.duckdb")
+    res = fi.ingest(con, [path], assume_time=datetime(2025, 1, 2, tzinfo=UTC)).files[0]
+    assert res.calls == 60 and res.ts_note is not None
+    assert res.ts_note.startswith("60 call(s) carry no call time: used the time given by --assume-time")
+    assert con.execute("select count(*) from quarantine").fetchone() == (0,)
 
 
 def test_envelope_with_its_own_id_and_model_is_still_unwrapped(tmp_path: Path) -> None:

@@ -33,7 +33,14 @@ from finops.ingest._base import (
     has_pref,
     inspect,
 )
-from finops.ingest._vendor import BEDROCK_GEOS, BEDROCK_VENDORS, clean_map_sql
+from finops.ingest._vendor import (
+    BEDROCK_GEOS,
+    BEDROCK_VENDORS,
+    VENDOR_MEMO,
+    VENDOR_MEMO_DDL,
+    clean_map_sql,
+    with_vendor,
+)
 
 FORMATS: dict[str, LogFormat] = {}
 F = TypeVar("F", bound=type[LogFormat])
@@ -91,6 +98,7 @@ class FileResult:
     reject_reasons: dict[str, int] = field(default_factory=dict)
     ts_note: str | None = None
     ok: int = 0  # records that passed validation (calls + duplicates)
+    untimed: int = 0  # calls stored with the fallback time (--assume-time or the file's modification time)
 
 
 @dataclass
@@ -178,6 +186,16 @@ def normalise_model_sql(col: str) -> str:
 def _staged_ddl() -> str:
     cols = ", ".join(f"{k} {v}" for k, v in STAGED_COLUMNS.items())
     return f"create or replace temp table staged ({cols})"
+
+
+def _stage(con: duckdb.DuckDBPyConnection, select: str) -> None:
+    """Stage the records of `recs` through a format's SELECT, then remember the vendor of each model id
+    not met before (VENDOR_MEMO: the next records look it up instead of testing every pattern again)."""
+    con.execute(VENDOR_MEMO_DDL)
+    con.execute(f"insert into staged {_checked(select)}")
+    new_ids = f"""select model_raw from staged where model_raw is not null
+                  group by model_raw having model_raw not in (select _vm_model from {VENDOR_MEMO})"""
+    con.execute(f"insert into {VENDOR_MEMO} select model_raw, vendor from ({with_vendor(new_ids, 'model_raw')})")
 
 
 def _next_run_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -309,7 +327,7 @@ def _run_format(
                 con.execute("insert into recs by name select * from chunk_view")
             first = False
             con.unregister("chunk_view")
-        con.execute(f"insert into staged {select}")
+        _stage(con, select)
         con.execute("drop table recs")
     else:
         segment = 0
@@ -326,7 +344,7 @@ def _run_format(
             if (rows := _bad_utf8_rows(chunk)) is not None:
                 bad.append(rows)
             con.register("recs", chunk)
-            con.execute(f"insert into staged {select}")
+            _stage(con, select)
             con.unregister("recs")
     _reject_bad_utf8(con, bad)
     return n
@@ -364,6 +382,7 @@ def ingest(
     # During the run: automatic checkpoints only past RUN_CHECKPOINT_THRESHOLD of log (reset at the end,
     # an error included). The store never vacuums row groups (db.connect: max_vacuum_tasks).
     con.execute(f"set checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
+    _start_run_keys(con)
     try:
         _ingest_all(con, files, known, sizes, run_id, result, format_name, assume_time, formats, progress)
         con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
@@ -449,7 +468,31 @@ def _ingest_all(
         _checkpoint(con)
 
 
-WORK_TABLES = ("staged", "dup_keys", "model_ids", "tag_maps", "known_keys", "batch_files")  # per-batch temp tables
+# The 64-bit hash of every call key in the store, taken at the start of an ingest run and extended with the
+# keys each batch stores: a batch's keys are looked for among these integers first, and only the few that
+# match (a call seen before, or a hash collision) are looked for among the stored keys. Looking every staged
+# key up among the stored ones scanned the whole key column for each batch: a 10M-call file, stored in 19
+# segments, spent 11 CPU-s there. (hash() is DuckDB's and may change between its versions: it is never
+# stored, only compared within a run.)
+RUN_KEYS = "run_keys"
+
+
+def _start_run_keys(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create or replace temp table {RUN_KEYS} as select hash(dedupe_key) as h from usage")
+
+
+# the temp tables of an ingest run (dropped at its end)
+WORK_TABLES = (
+    "staged",
+    "dup_keys",
+    "model_ids",
+    "tag_maps",
+    "key_candidates",
+    "known_keys",
+    "batch_files",
+    VENDOR_MEMO,
+    RUN_KEYS,
+)
 
 # DuckDB's checkpoint_threshold during an ingest run. A commit whose write-ahead log exceeds it (default
 # 16 MB) checkpoints the store, and a checkpoint rewrites the tables' last, partly filled row groups, so
@@ -734,7 +777,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, items: list[_Item], run_id: in
                     tables.append(chunk.set_column(0, "line", line).replace_schema_metadata(None))
         if tables:
             con.register("recs", pa.concat_tables(tables))
-            con.execute(f"insert into staged {fmt.sql()}")
+            _stage(con, fmt.sql())
             con.unregister("recs")
             tables.clear()  # the lines are staged: their text is not needed while the batch is stored
         _reject_bad_utf8(con, bad)
@@ -778,6 +821,23 @@ def _batch_files(con: duckdb.DuckDBPyConnection, files: list[tuple[Path, datetim
 NEGATIVE = " or ".join(f"{c} < 0" for c in TOKEN_COLUMNS)
 
 
+def _checked(select: str) -> str:
+    """A format's SELECT with the rules every call obeys: a record read as a call (status ok) with a negative
+    token count or no model id is rejected (a negative count is reported before a missing model id; its
+    text is not kept by the format's SELECT, so it is quarantined as '(record)'). Applied as the rows are
+    staged: an UPDATE of the staged rows afterwards cost a scan of them (10M calls: 3 CPU-s)."""
+    negatives = ", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)
+    return f"""select * exclude (_bad) replace (
+               case when _bad then 'reject' else status end as status,
+               case when not _bad then reason
+                    when {NEGATIVE} then 'negative token count: ' || concat_ws(', ', {negatives})
+                    else 'no model id' end as reason,
+               case when _bad then coalesce(raw, '(record)') else raw end as raw)
+        from (select *, coalesce(status = 'ok' and (({NEGATIVE}) or model_raw is null or trim(model_raw) = ''), false)
+                           as _bad
+              from ({select}))"""
+
+
 def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt_name: str, run_id: int) -> None:
     """Validate the staged rows of one or more files, quarantine rejects, insert each new call once (the
     first file's copy of a call wins; within a file the largest `pref`, then the last line, then the
@@ -789,13 +849,6 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
     column: two different copies tie with odds of 2^-64. Not the row's text, which costs Claude Code's many
     duplicates some 15% more memory.)"""
     mask = (1 << FILE_SHIFT) - 1
-    # one statement for both checks: a negative count is reported before a missing model id
-    negatives = ", ".join(f"case when {c} < 0 then '{c}=' || {c} end" for c in TOKEN_COLUMNS)
-    con.execute(f"""
-        update staged set status = 'reject', raw = coalesce(raw, '(record)'),
-            reason = case when {NEGATIVE} then 'negative token count: ' || concat_ws(', ', {negatives})
-                          else 'no model id' end
-        where status = 'ok' and (({NEGATIVE}) or model_raw is null or trim(model_raw) = '')""")
     con.execute(
         f"""insert into quarantine
         select $run_id, f.path, s.line & {mask}, $format, s.reason, left(s.raw, 65536)
@@ -842,12 +895,18 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
                     group by dedupe_key
                 ) k on k.dedupe_key = s.dedupe_key and k.line = s.line
                 where s.status = 'ok'"""
-    stored = bool(con.execute("select 1 from usage limit 1").fetchall())
-    if stored:  # the keys already in the store (usually none): hashed from the staged side, usage streamed
+    # the keys already in the store (usually none): candidates by hash (RUN_KEYS), then checked on the keys
+    con.execute(
+        "create or replace temp table key_candidates as select distinct s.dedupe_key from staged s "
+        f"semi join {RUN_KEYS} k on k.h = hash(s.dedupe_key) where s.status = 'ok'"
+    )
+    stored = bool(con.execute("select 1 from key_candidates limit 1").fetchall())
+    if stored:
         con.execute(
-            "create or replace temp table known_keys as select distinct s.dedupe_key from staged s "
-            "semi join usage u on u.dedupe_key = s.dedupe_key where s.status = 'ok'"
+            "create or replace temp table known_keys as select c.dedupe_key from key_candidates c "
+            "semi join usage u on u.dedupe_key = c.dedupe_key"
         )
+    repeated = bool(con.execute("select 1 from dup_keys limit 1").fetchall())
     # DuckDB's build-side flip hashes the ~million staged rows (with every column) instead of the few
     # model ids and tag objects: 40% of this statement's CPU. Off for this statement only.
     con.execute("set disabled_optimizers = 'build_side_probe_side'")
@@ -878,31 +937,38 @@ def _finish_batch(con: duckdb.DuckDBPyConnection, results: list[FileResult], fmt
         # then lasts for this connection: a plan choice, never a result)
         with contextlib.suppress(duckdb.Error):
             con.execute("reset disabled_optimizers")
-    for file_no, status, reason, n in con.execute(
-        f"select line >> {FILE_SHIFT}, status, reason, count(*) from staged group by all order by all"
+    con.execute(f"insert into {RUN_KEYS} select hash(dedupe_key) from staged where status = 'ok'")
+    for file_no, status, reason, n, untimed in con.execute(
+        f"""select line >> {FILE_SHIFT}, status, reason, count(*), count(*) filter (where ts is null)
+            from staged group by all order by all"""
     ).fetchall():
         res = results[file_no]
         if status == "ok":
             res.ok += n
+            if not (stored or repeated):  # every call was stored: no need to count them in the store
+                res.calls += n
+                res.untimed += untimed
         elif status == "skip":
             res.skipped += n
             res.skip_reasons[reason] = res.skip_reasons.get(reason, 0) + n
         else:
             res.quarantined += n
             res.reject_reasons[reason] = res.reject_reasons.get(reason, 0) + n
-    by_path = {r.path: i for i, r in enumerate(results)}
-    for path, calls, untimed, fallback, source in con.execute(
-        """select u.source_file, count(*), count(*) filter (where u.ts_source = f.fallback_source),
-                  any_value(f.fallback), any_value(f.fallback_source)
-           from usage u join batch_files f on f.path = u.source_file
-           where u.run_id = ? group by 1""",
-        [run_id],
-    ).fetchall():
-        res = results[by_path[path]]
-        res.calls = calls
-        if untimed:
+    if stored or repeated:  # the calls this run stored from each file (a large file's earlier segments too)
+        by_path = {r.path: i for i, r in enumerate(results)}
+        for path, calls, untimed in con.execute(
+            """select u.source_file, count(*), count(*) filter (where u.ts_source = f.fallback_source)
+               from usage u join batch_files f on f.path = u.source_file
+               where u.run_id = ? group by 1""",
+            [run_id],
+        ).fetchall():
+            res = results[by_path[path]]
+            res.calls, res.untimed = calls, untimed
+    for i, fallback, source in con.execute("select file_no, fallback, fallback_source from batch_files").fetchall():
+        res = results[i]
+        if res.untimed:
             res.ts_note = (
-                f"{untimed} call(s) carry no call time: used the "
+                f"{res.untimed} call(s) carry no call time: used the "
                 + ("time given by --assume-time" if source == "assumed" else "file's modification time")
                 + f" {fallback:%Y-%m-%dT%H:%M:%SZ}"
             )
