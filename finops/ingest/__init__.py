@@ -193,6 +193,8 @@ def _stage(con: duckdb.DuckDBPyConnection, select: str) -> None:
     not met before (VENDOR_MEMO: the next records look it up instead of testing every pattern again)."""
     con.execute(VENDOR_MEMO_DDL)
     con.execute(f"insert into staged {_checked(select)}")
+    if VENDOR_MEMO not in select:  # a format that knows its vendor (Claude Code: anthropic) never reads it
+        return
     new_ids = f"""select model_raw from staged where model_raw is not null
                   group by model_raw having model_raw not in (select _vm_model from {VENDOR_MEMO})"""
     con.execute(f"insert into {VENDOR_MEMO} select model_raw, vendor from ({with_vendor(new_ids, 'model_raw')})")
