@@ -13,19 +13,24 @@ one after another, with or without newlines (`CONTROL_MESSAGE` payloads hold no 
 wrapping a record in `@message` are unwrapped in SQL.
 
 Counting: `input.inputTokenCount` EXCLUDES cache (`input.cacheReadInputTokenCount`,
-`input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the
-top-level counts are missing, the counts inside `output.outputBodyJson.usage` (Anthropic snake_case or
-Converse camelCase, same convention) are used; the body's TTL split (Anthropic
-`cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are
-5-minute writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed
-calls (`errorCode`) without counts. Dedupe: `requestId` (key `bedrock:<requestId>`, shared with
-bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised at insert); an
-application inference profile ARN (`…:application-inference-profile/<id>`) names no model, so the model the
-response body names (an Anthropic InvokeModel body's `model`, also in a stream's `message_start`) is used,
-with the profile kept as tag `inference_profile` (without a body the profile stays the model: unpriced).
-A prompt router's ARN names no model either: the response's `trace.promptRouter.invokedModelId` (AWS Bedrock
-API reference, ConverseTrace / PromptRouterTrace; a stream's metadata event carries the same trace) is the
-model billed, the router kept as tag `prompt_router`.
+`input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the top-level
+counts are missing, the counts inside `output.outputBodyJson.usage` (Anthropic snake_case or Converse
+camelCase, same convention) are used; the body's TTL split (Anthropic
+`cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are 5-minute
+writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed calls
+(`errorCode`) without counts. A failed call that still logged token counts (a stream cut by
+ModelStreamErrorException, a ModelTimeoutException) is kept, tagged `error_code`, with service tier `failed`:
+AWS documents no billing rule for a call that ends in an error (aws.amazon.com/bedrock/pricing: "charged for
+every input token processed and every output token generated", nothing on failed calls; the Bedrock user
+guide's troubleshooting-api-error-codes page: causes and retries, no billing), so priced_usage flags it
+`failed_call` without a cost, never as a normal call, and the total says "at least". Dedupe: `requestId` (key
+`bedrock:<requestId>`, shared with bedrock.converse). Model: `modelId` (ARNs and inference profiles are
+normalised at insert); an application inference profile ARN (`…:application-inference-profile/<id>`) names no
+model, so the model the response body names (an Anthropic InvokeModel body's `model`, also in a stream's
+`message_start`) is used, with the profile kept as tag `inference_profile` (without a body the profile stays
+the model: unpriced). A prompt router's ARN names no model either: the response's
+`trace.promptRouter.invokedModelId` (AWS Bedrock API reference, ConverseTrace / PromptRouterTrace; a stream's
+metadata event carries the same trace) is the model billed, the router kept as tag `prompt_router`.
 Region: where the call ran (`inferenceRegion`), else where it was made (`region`). Tags:
 `requestMetadata`, plus the caller from `identity.arn` (role and session of an assumed role, or the IAM
 user) and `account`.
@@ -260,6 +265,7 @@ class BedrockInvocationLog(LogFormat):
             ("role", f"nullif(regexp_extract({arn}, ':assumed-role/([^/]+)', 1), '')"),
             ("session", f"nullif(regexp_extract({arn}, ':assumed-role/[^/]+/(.+)$', 1), '')"),
             ("user", f"nullif(regexp_extract({arn}, ':user/(.+)$', 1), '')"),
+            ("error_code", "b.errorCode"),
         )
         profile = tag_entries_sql(
             (
@@ -289,7 +295,8 @@ class BedrockInvocationLog(LogFormat):
             cache_write_5m="t_write - w1h",
             cache_write_1h="w1h",
             output="coalesce(t_out, 0)",
-            service_tier=anthropic_tier(tier, "bu.speed"),
+            # a failed call that logged tokens: no documented billing, flagged failed_call (module docstring)
+            service_tier=f"case when b.errorCode is not null then 'failed' else {anthropic_tier(tier, 'bu.speed')} end",
             region="coalesce(b.inferenceRegion, b.region)",
             tags=map_concat_sql(caller, profile, json_map_sql("b.requestMetadata")),
             request_id="b.requestId",
