@@ -95,7 +95,8 @@ left join rate_card r
   on r.model = c.price_model
  and c.record_kind <> 'cost'  -- cost lines are never priced: cost_usd stays null
  and c.service_tier <> 'failed'  -- nor failed calls (failed_call)
- and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast')
+ and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast',
+                                                   'latency_optimized')
                            then c.service_tier else 'other' end
  and r.window_id = coalesce(w.window_id, '')
  and c.ts >= r.effective_from
