@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol, get_args
 
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -30,7 +30,11 @@ from finops.errors import PriceFileError
 # audio_in, ...): audio input and output are priced apart from text where a provider does (migration 0006).
 BUCKETS = ("input", "cache_read", "cache_write_5m", "cache_write_1h", "output", "audio_in", "audio_out")
 CACHE_BUCKETS = ("cache_read", "cache_write_5m", "cache_write_1h")  # linted as multiples of input
-SERVICE_TIERS = ("batch", "flex", "priority", "scale", "fast")
+# service tiers a rule can name (`standard` is the period's own rates). latency_optimized: Bedrock's
+# performanceConfig.latency = "optimized" (AWS Bedrock user guide, latency-optimized-inference)
+ServiceTier = Literal["batch", "flex", "priority", "scale", "fast", "latency_optimized"]
+ServiceTierOrStandard = Literal["standard", "batch", "flex", "priority", "scale", "fast", "latency_optimized"]
+SERVICE_TIERS: tuple[str, ...] = get_args(ServiceTier)
 ALL_TIERS = ("standard", *SERVICE_TIERS)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # ISO 1..7
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -280,7 +284,7 @@ class Modifier(Rates):
     (`input = "..."`, ...; `tiers` for explicit long-context rates). Per bucket: explicit rate, else
     the bucket factor, else `factor`, else 1."""
 
-    service_tier: Literal["batch", "flex", "priority", "scale", "fast"]
+    service_tier: ServiceTier
     factor: str | None = None
     factors: BucketFactors = Field(default_factory=BucketFactors)
     tiers: list[Tier] = Field(default_factory=list)
@@ -354,7 +358,7 @@ class Inherit(_Strict):
     prefix: str = ""  # names on this platform carry it (OpenRouter: 'x-ai/')
     route: str | None = None
     factor: str | None = None  # the platform's price = vendor list x factor (Bedrock regional: 1.1)
-    service_tiers: list[Literal["batch", "flex", "priority", "scale", "fast"]] = Field(default_factory=list)
+    service_tiers: list[ServiceTier] = Field(default_factory=list)
     start: datetime = Field(alias="from")
     end: datetime | None = Field(default=None, alias="to")
     source: str
@@ -548,7 +552,7 @@ class ContractRule(Rates):
     start: datetime | None = Field(default=None, alias="from")
     end: datetime | None = Field(default=None, alias="to")
     discount: str | None = None  # percent, e.g. "20" = 20% off list; negative = uplift
-    service_tiers: list[Literal["standard", "batch", "flex", "priority", "scale", "fast"]] | None = None
+    service_tiers: list[ServiceTierOrStandard] | None = None
     note: str | None = None
 
     @field_validator("start", "end", mode="before")

@@ -167,6 +167,22 @@ def anthropic_tier(tier: str, speed: str) -> str:
     return f"(case when lower({speed}) = 'fast' then 'fast' else {tier_sql(tier)} end)"
 
 
+def bedrock_tier(tier: str, latency: str, speed: str | None = None) -> str:
+    """service_tier of a Bedrock call from its `serviceTier.type` and `performanceConfig.latency` (and an
+    Anthropic body's `speed`) expressions: COLUMNS, each is read several times.
+
+    Priority / Flex / Reserved are `serviceTier.type` values (priority | default | flex | reserved, AWS Bedrock
+    API reference, ServiceTier; default is standard). Latency-optimized inference is asked for with
+    `performanceConfig.latency = "optimized"` and billed at its own rates; when its quota is used up the call is
+    served and billed at standard, which the response's performanceConfig says (AWS Bedrock user guide,
+    latency-optimized-inference): so the caller passes the response's value first. A standard call served
+    latency-optimized is tier `latency_optimized` (priced by a rule of that tier, else flagged
+    tier_not_in_table), never a standard call."""
+    base = anthropic_tier(tier, speed) if speed is not None else tier_sql(tier)
+    optimized = f"lower({latency}) = 'optimized' and {base} = 'standard'"
+    return f"(case when {optimized} then 'latency_optimized' else {base} end)"
+
+
 def anthropic_usage_problem(u: str) -> str:
     return f"""case
         when {u} is null then 'no usage object'

@@ -14,6 +14,9 @@ body without a model id is quarantined. A prompt router's answer names the model
 model billed, the router sent to kept as tag `prompt_router`. Time: the envelope's, else boto3's
 `ResponseMetadata.HTTPHeaders.date`, else --assume-time / file mtime.
 
+Service tier: `serviceTier.type` and `performanceConfig.latency` of the response or of a stream's metadata event
+(see _common.bedrock_tier: `optimized` latency is tier latency_optimized).
+
 ConverseStream: the SDKs yield one event per item (`messageStart`, `contentBlockStart`,
 `contentBlockDelta`, `contentBlockStop`, `messageStop`, then `metadata`); logged one per line (bare or in
 an envelope), only the `metadata` event is a call: it carries the stream's whole `usage` (the same
@@ -26,8 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 from finops.ingest import register
-from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, layer, parse_sql, staged_select, tier_sql, ts_sql
-from finops.ingest._common import status_cols, struct, unwrap_py
+from finops.ingest._base import ENVELOPE_BODY_KEYS, LogFormat, layer, parse_sql, staged_select, ts_sql
+from finops.ingest._common import bedrock_tier, status_cols, struct, unwrap_py
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 CACHE_DETAIL = {"inputTokens": "BIGINT", "ttl": "VARCHAR"}
@@ -76,11 +79,17 @@ BODY = {
     "modelId": "VARCHAR",
     "requestId": "VARCHAR",
     "serviceTier": "JSON",
+    "performanceConfig": {"latency": "VARCHAR"},  # Converse response: the latency configuration served
     "ResponseMetadata": {"RequestId": "VARCHAR", "HTTPHeaders": {"date": "VARCHAR"}},
     # the JavaScript SDK v3 puts the request id here (smithy ResponseMetadata: httpStatusCode, requestId, ...)
     "$metadata": {"requestId": "VARCHAR"},
     # a ConverseStream `metadata` event: the stream's usage, metrics, service tier, trace
-    "metadata": {"usage": USAGE_ANY, "serviceTier": "JSON", "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}}},
+    "metadata": {
+        "usage": USAGE_ANY,
+        "serviceTier": "JSON",
+        "performanceConfig": {"latency": "VARCHAR"},
+        "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
+    },
     # ConverseTrace.promptRouter.invokedModelId: the model a prompt router chose (AWS Bedrock API reference)
     "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
     **{k: "JSON" for k in STREAM_EVENTS},
@@ -157,8 +166,6 @@ class BedrockConverse(LogFormat):
         end"""
         events = " or ".join(f"b.{k} is not null" for k in STREAM_EVENTS)
         skip = f"case when u is null and ({events}) then 'stream event without usage (ConverseStream)' end"
-        tier_json = "coalesce(b.serviceTier, b.metadata.serviceTier)"
-        tier = f"coalesce({tier_json} ->> '$.type', {tier_json} ->> '$')"
         cols = staged_select(
             **status_cols("problem", "skip"),
             line="line",
@@ -170,7 +177,7 @@ class BedrockConverse(LogFormat):
             provider="coalesce(vendor, 'unknown')",
             platform="'bedrock'",
             model_raw="model",
-            service_tier=tier_sql(tier),
+            service_tier=bedrock_tier("tier", "latency"),
             region="coalesce(env.region, nullif(regexp_extract(model, '^arn:aws[a-z-]*:bedrock:([a-z0-9-]+):', 1), ''))",  # noqa: E501
             # an envelope's `metadata` holds tags, unless it is the stream's metadata event itself
             tags=map_concat_sql(
@@ -203,7 +210,10 @@ class BedrockConverse(LogFormat):
                             b."$metadata".requestId)""",
             env_time="coalesce(env.timestamp, env.created_at, env.ts, env.time)",
             u_any="coalesce(b.usage, b.metadata.usage)",
+            tier_json="coalesce(b.serviceTier, b.metadata.serviceTier)",
+            latency="coalesce(b.performanceConfig.latency, b.metadata.performanceConfig.latency)",
         )
+        src = layer(src, tier="coalesce(tier_json ->> '$.type', tier_json ->> '$')")
         src = layer(src, u=usage_sql("u_any"))
         src = layer(
             src,

@@ -13,19 +13,27 @@ one after another, with or without newlines (`CONTROL_MESSAGE` payloads hold no 
 wrapping a record in `@message` are unwrapped in SQL.
 
 Counting: `input.inputTokenCount` EXCLUDES cache (`input.cacheReadInputTokenCount`,
-`input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the
-top-level counts are missing, the counts inside `output.outputBodyJson.usage` (Anthropic snake_case or
-Converse camelCase, same convention) are used; the body's TTL split (Anthropic
-`cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are
-5-minute writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed
-calls (`errorCode`) without counts. Dedupe: `requestId` (key `bedrock:<requestId>`, shared with
-bedrock.converse). Model: `modelId` (ARNs and inference profiles are normalised at insert); an
-application inference profile ARN (`…:application-inference-profile/<id>`) names no model, so the model the
-response body names (an Anthropic InvokeModel body's `model`, also in a stream's `message_start`) is used,
-with the profile kept as tag `inference_profile` (without a body the profile stays the model: unpriced).
-A prompt router's ARN names no model either: the response's `trace.promptRouter.invokedModelId` (AWS Bedrock
-API reference, ConverseTrace / PromptRouterTrace; a stream's metadata event carries the same trace) is the
-model billed, the router kept as tag `prompt_router`.
+`input.cacheWriteInputTokenCount` are separate); `output.outputTokenCount` is the output. When the top-level
+counts are missing, the counts inside `output.outputBodyJson.usage` (Anthropic snake_case or Converse
+camelCase, same convention) are used; the body's TTL split (Anthropic
+`cache_creation.ephemeral_1h_input_tokens`, Converse `cacheDetails`) splits the writes, else all are 5-minute
+writes. Calls a guardrail blocked carry no token counts: skipped (not billed), as are failed calls
+(`errorCode`) without counts. A failed call that still logged token counts (a stream cut by
+ModelStreamErrorException, a ModelTimeoutException) is kept, tagged `error_code`, with service tier `failed`:
+AWS documents no billing rule for a call that ends in an error (aws.amazon.com/bedrock/pricing: "charged for
+every input token processed and every output token generated", nothing on failed calls; the Bedrock user
+guide's troubleshooting-api-error-codes page: causes and retries, no billing), so priced_usage flags it
+`failed_call` without a cost, never as a normal call, and the total says "at least". Dedupe: `requestId` (key
+`bedrock:<requestId>`, shared with bedrock.converse). Model: `modelId` (ARNs and inference profiles are
+normalised at insert); an application inference profile ARN (`…:application-inference-profile/<id>`) names no
+model, so the model the response body names (an Anthropic InvokeModel body's `model`, also in a stream's
+`message_start`) is used, with the profile kept as tag `inference_profile` (without a body the profile stays
+the model: unpriced). A prompt router's ARN names no model either: the response's
+`trace.promptRouter.invokedModelId` (AWS Bedrock API reference, ConverseTrace / PromptRouterTrace; a stream's
+metadata event carries the same trace) is the model billed, the router kept as tag `prompt_router`.
+Service tier (_common.bedrock_tier): the log's `serviceTier`, else the Converse response's `serviceTier` /
+`performanceConfig` (a stream's metadata event), else the request's (`input.inputBodyJson`); `type` default is
+standard, `performanceConfig.latency == "optimized"` is tier latency_optimized.
 Region: where the call ran (`inferenceRegion`), else where it was made (`region`). Tags:
 `requestMetadata`, plus the caller from `identity.arn` (role and session of an assumed role, or the IAM
 user) and `account`.
@@ -57,7 +65,7 @@ from finops.ingest._base import (
     staged_select,
     ts_sql,
 )
-from finops.ingest._common import anthropic_tier, status_cols, struct
+from finops.ingest._common import bedrock_tier, status_cols, struct
 from finops.ingest._vendor import extra_sql, json_map_sql, map_concat_sql, tag_entries_sql, with_vendor
 
 SCHEMA = "ModelInvocationLog"
@@ -76,6 +84,9 @@ BODY_USAGE = {
     "cacheDetails": [{"inputTokens": "BIGINT", "ttl": "VARCHAR"}],
     "speed": "VARCHAR",  # an Anthropic body's fast mode (see _common.anthropic_tier)
 }
+# the tier a Converse request / response names (AWS Bedrock API reference, Converse: serviceTier (ServiceTier,
+# `type`), performanceConfig (PerformanceConfiguration, `latency`); a stream's metadata event carries both)
+TIER_FIELDS: dict[str, Any] = {"serviceTier": "JSON", "performanceConfig": {"latency": "VARCHAR"}}
 RECORD = {
     "schemaType": "VARCHAR",
     "timestamp": "VARCHAR",
@@ -93,6 +104,8 @@ RECORD = {
         "inputTokenCount": "BIGINT",
         "cacheReadInputTokenCount": "BIGINT",
         "cacheWriteInputTokenCount": "BIGINT",
+        # what a Converse request asked for (the response says what it was served at: read first)
+        "inputBodyJson": TIER_FIELDS,
     },
     "output": {
         "outputTokenCount": "BIGINT",
@@ -100,6 +113,7 @@ RECORD = {
             "usage": BODY_USAGE,
             "model": "VARCHAR",
             "trace": {"promptRouter": {"invokedModelId": "VARCHAR"}},
+            **TIER_FIELDS,
         },
     },
 }
@@ -260,6 +274,7 @@ class BedrockInvocationLog(LogFormat):
             ("role", f"nullif(regexp_extract({arn}, ':assumed-role/([^/]+)', 1), '')"),
             ("session", f"nullif(regexp_extract({arn}, ':assumed-role/[^/]+/(.+)$', 1), '')"),
             ("user", f"nullif(regexp_extract({arn}, ':user/(.+)$', 1), '')"),
+            ("error_code", "b.errorCode"),
         )
         profile = tag_entries_sql(
             (
@@ -271,7 +286,13 @@ class BedrockInvocationLog(LogFormat):
                 "case when body_model is not null and contains(b.modelId, 'prompt-router/') then b.modelId end",
             ),
         )
-        tier = "coalesce(b.serviceTier ->> '$.type', b.serviceTier ->> '$')"
+        # the tier served: the log's own serviceTier, the response's (a stream's metadata event), the request's
+        tier_json = f"""coalesce(b.serviceTier, {body}.serviceTier,
+            case when {streamed} then {last.format("metadata.serviceTier")} end, b.input.inputBodyJson.serviceTier)"""
+        latency = f"""coalesce({body}.performanceConfig.latency,
+            case when {streamed} then {last.format("metadata.performanceConfig.latency")} ->> '$' end,
+            b.input.inputBodyJson.performanceConfig.latency)"""
+        served = bedrock_tier("tier", "latency", "bu.speed")
         cols = staged_select(
             **status_cols("problem", "skip"),
             line="line",
@@ -289,7 +310,8 @@ class BedrockInvocationLog(LogFormat):
             cache_write_5m="t_write - w1h",
             cache_write_1h="w1h",
             output="coalesce(t_out, 0)",
-            service_tier=anthropic_tier(tier, "bu.speed"),
+            # a failed call that logged tokens: no documented billing, flagged failed_call (module docstring)
+            service_tier=f"case when b.errorCode is not null then 'failed' else {served} end",
             region="coalesce(b.inferenceRegion, b.region)",
             tags=map_concat_sql(caller, profile, json_map_sql("b.requestMetadata")),
             request_id="b.requestId",
@@ -310,6 +332,7 @@ class BedrockInvocationLog(LogFormat):
                     )
                 )
             )"""
-        src = layer(src, t_in=inp, t_out=out, t_read=read, t_write=write)
+        src = layer(src, t_in=inp, t_out=out, t_read=read, t_write=write, tier_json=tier_json, latency=latency)
+        src = layer(src, tier="coalesce(tier_json ->> '$.type', tier_json ->> '$')")
         src = layer(with_vendor(layer(src, model=model), "model"), w1h=w1h, skip=skip, problem=problem)
         return f"select {cols}\nfrom ({src})"

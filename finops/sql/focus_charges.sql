@@ -45,7 +45,8 @@ with calls as (
      and r.period_id = c.period_id
      and r.long_context = c.long_context_tier
      and r.window_id = coalesce(c.price_window, '')
-     and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast')
+     and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast',
+                                                       'latency_optimized')
                                then c.service_tier else 'other' end
      and c.ts >= r.effective_from
      and c.ts < r.effective_to

@@ -17,6 +17,8 @@
 -- Per-request fees (price_fees, USD per 1,000 requests, tier-independent): web_searches x web_search / 1000
 -- is part of list_cost_usd. A call with web searches and no fee in force is flagged missing_fee (its cost
 -- is a lower bound), never priced at zero. The fee rule's source is carried as fee_source.
+-- A call logged as failed (service_tier 'failed': a Bedrock invocation with an errorCode that still logged
+-- token counts, whose billing the provider does not document) joins no rate: flagged failed_call, cost null.
 -- Contract: per bucket the committed rate, else the list rate x (1 - discount), and fees x (1 - discount); a
 -- discount-only rule is one multiplication of list_cost_usd (exact to 16 places). contract_discount (a
 -- fraction) and committed_cost_usd (the call at committed rates, when the rule has any) are carried for audit.
@@ -39,6 +41,7 @@ select c.*,
        k.rule_id as contract_rule,
        case
            when c.record_kind = 'cost' then 'billed_line'  -- billed money, no tokens: reported_cost holds it
+           when c.service_tier = 'failed' then 'failed_call'  -- counted, never priced as a normal call
            when c.price_model is null then 'unpriced_model'
            when r.model is null then 'no_price_at_date'
            when (c.input_uncached > 0 and r.input is null)
@@ -91,7 +94,9 @@ left join price_windows w
 left join rate_card r
   on r.model = c.price_model
  and c.record_kind <> 'cost'  -- cost lines are never priced: cost_usd stays null
- and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast')
+ and c.service_tier <> 'failed'  -- nor failed calls (failed_call)
+ and r.service_tier = case when c.service_tier in ('standard', 'batch', 'flex', 'priority', 'scale', 'fast',
+                                                   'latency_optimized')
                            then c.service_tier else 'other' end
  and r.window_id = coalesce(w.window_id, '')
  and c.ts >= r.effective_from
