@@ -282,8 +282,8 @@ def test_a_store_from_before_0005_upgrades_and_prices_its_old_rows(tmp_path: Pat
     con.close()
     con = db.connect(path)
     applied = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
-    # 0007 (report-perf: the stored substitution map) follows main's 0005 and 0006
-    assert applied[-3:] == ["0005_price_fees.sql", "0006_audio_tokens.sql", "0007_price_substitutions.sql"]
+    # 0007 (report-perf: the stored substitution map) follows main's 0005 and 0006; then 0008 (superseded rows)
+    assert applied[-4:-1] == ["0005_price_fees.sql", "0006_audio_tokens.sql", "0007_price_substitutions.sql"]
     pricing.install(con, table())
     db.create_views(con)
     assert con.execute("select audio_in, audio_out, price_status, cost_usd from priced_usage").fetchall() == [
