@@ -285,6 +285,38 @@ def test_audio_under_batch_and_in_the_rate_card() -> None:
     )
 
 
+def test_flash_lite_models_without_an_audio_surcharge_price_audio_at_the_input_rate() -> None:
+    """Gemini 2.0 Flash-Lite and 3.5 Flash-Lite list ONE input price for text, image, video and audio (genai-prices
+    0.2.3 prices their audio at input_mtok, its 3.5 Flash-Lite comment: 'Input rate is unified across
+    text/image/video/audio'; LiteLLM 1.109.1 vertex_ai/gemini-2.0-flash-lite input_cost_per_audio_token = its
+    text rate). Their audio calls were flagged missing_rate with the audio unpriced; now audio_in is the input
+    rate, on the Gemini API and on Vertex (inherited), batch at half like every other bucket.
+
+    2.0 Flash-Lite (0.075 / – / 0.30): 1,000×0.075 + 4,000×0.075 + 200×0.30 = 75 + 300 + 60 = 435 → 0.000435;
+    batch half: 0.0002175 (Vertex's own batch rule before 2025-07-07, the Gemini API's after).
+    3.5 Flash-Lite (0.30 / 0.03 / 2.50; batch 0.15 / 0.02 / 1.25): 1,000×0.30 + 2,000×0.03 + 200×2.50 + 4,000×0.30
+    = 300 + 60 + 500 + 1,200 = 2,060 → 0.00206; batch 150 + 40 + 250 + 600 = 1,040 → 0.00104."""
+    lite20 = {"input_uncached": 1000, "output": 200, "audio_in": 4000}
+    lite35 = {"input_uncached": 1000, "cache_read": 2000, "output": 200, "audio_in": 4000}
+    aug25, mar25, aug26 = (datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC),
+                           datetime(2026, 8, 1, tzinfo=UTC))  # fmt: skip
+    cases = [
+        ("gemini-2.0-flash-lite", aug25, "gemini_api", "standard", lite20, "0.000435"),
+        ("gemini-2.0-flash-lite", aug25, "gemini_api", "batch", lite20, "0.0002175"),
+        ("gemini-2.0-flash-lite", aug25, "vertex", "standard", lite20, "0.000435"),
+        ("gemini-2.0-flash-lite", mar25, "vertex", "batch", lite20, "0.0002175"),
+        ("gemini-2.0-flash-lite", aug25, "vertex", "batch", lite20, "0.0002175"),
+        ("gemini-3.5-flash-lite", aug26, "gemini_api", "standard", lite35, "0.00206"),
+        ("gemini-3.5-flash-lite", aug26, "gemini_api", "batch", lite35, "0.00104"),
+        ("gemini-3.5-flash-lite", aug26, "vertex", "standard", lite35, "0.00206"),
+        ("gemini-3.5-flash-lite", aug26, "vertex", "batch", lite35, "0.00104"),
+    ]
+    for model, at, platform, tier, tokens, cost in cases:
+        got = price(model, at, provider="google", platform=platform, service_tier=tier, **tokens)
+        expected_model = model if platform == "gemini_api" else f"vertex/{model}"
+        assert got == (Decimal(cost), "priced", expected_model), (model, platform, tier)
+
+
 AUDIO_TIERED = """
 provider = "acme"
 
