@@ -224,6 +224,11 @@ def _ingest(
     )
     if quar:
         err.print("  Quarantined records are kept with file:line and reason: 'aispend quarantine'.")
+    if result.superseded:
+        err.print(
+            f"  {result.superseded:,} stored row(s) no longer counted: session totals of claude -p results whose "
+            "transcripts are now stored (kept with file:line and reason in the store's table 'superseded')."
+        )
     return result
 
 

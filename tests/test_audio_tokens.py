@@ -199,6 +199,70 @@ def test_gemini_audio_by_modality(tmp_path: Path) -> None:
     ]
 
 
+def _oi_span(sid: str, scope: str, counts: dict[str, int], **attrs: str) -> dict[str, Any]:
+    """An OTLP/JSON document of one OpenInference LLM span: `counts` are `llm.token_count.*` attributes (intValue
+    as a JSON string, as the OTLP/JSON mapping writes int64), `attrs` string attributes (dots as __)."""
+    kv = [{"key": "openinference.span.kind", "value": {"stringValue": "LLM"}}]
+    kv += [{"key": k.replace("__", "."), "value": {"stringValue": v}} for k, v in attrs.items()]
+    kv += [{"key": f"llm.token_count.{k}", "value": {"intValue": str(v)}} for k, v in counts.items()]
+    body = {"traceId": "4bf92f3577b34da6a3ce929d0e0e4736", "spanId": sid, "name": "ChatCompletion", "kind": 1,
+            "startTimeUnixNano": "1754049600000000000", "endTimeUnixNano": "1754049602000000000",
+            "attributes": kv}  # fmt: skip
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "voice-agent"}}]},
+                "scopeSpans": [{"scope": {"name": scope}, "spans": [body]}],
+            }
+        ]
+    }
+
+
+def test_openinference_audio_tokens_are_moved_out_of_prompt_and_completion(tmp_path: Path) -> None:
+    """OpenInference spans count audio INSIDE the prompt and the completion: `llm.token_count.prompt_details.audio`
+    and `llm.token_count.completion_details.audio` are sub-counts of `llm.token_count.prompt` / `.completion`
+    (Arize-ai/openinference spec/semantic_conventions.md, "Token Count Details"; its OpenAI instrumentation copies
+    prompt_tokens_details.audio_tokens, its Google GenAI one sums the AUDIO modality of prompt_tokens_details).
+    Ingest moves them to audio_in / audio_out, priced at the audio rates (were text rates). The spans give no
+    split of cached tokens by modality: audio counts as uncached, capped at the uncached prompt (as the OpenAI
+    formats), so no bucket goes negative."""
+    openai = "openinference.instrumentation.openai"
+    spans = [
+        # gpt-4o-audio-preview-2024-12-17 (2.50 / – / 10, audio 40 / 80): 1,200 prompt of which 900 audio,
+        # 500 completion of which 400 audio → 300×2.50 + 900×40 + 100×10 + 400×80 = 750 + 36,000 + 1,000 + 32,000
+        # = 69,750 → 0.06975
+        _oi_span("a1", openai, {"prompt": 1200, "prompt_details.audio": 900, "completion": 500,
+                                "completion_details.audio": 400, "total": 1700},
+                 llm__model_name="gpt-4o-audio-preview-2024-12-17", llm__provider="openai", llm__system="openai"),
+        # gpt-4o-realtime-preview-2024-12-17 (5 / 2.50 / 20, audio 40 / 80): 1,000 prompt, 800 of it cached, 900
+        # audio: only 200 are uncached, so audio_in is 200 (the other 700 audio are cached, at the cached rate);
+        # completion 50 with 60 audio: capped at 50 → 0×5 + 800×2.50 + 200×40 + 0×20 + 50×80 = 2,000 + 8,000
+        # + 4,000 = 14,000 → 0.014
+        _oi_span("a2", openai, {"prompt": 1000, "prompt_details.cache_read": 800, "prompt_details.audio": 900,
+                                "completion": 50, "completion_details.audio": 60},
+                 llm__model_name="gpt-4o-realtime-preview-2024-12-17", llm__provider="openai"),
+        # Gemini 2.5 Flash GA (0.30 / 0.03 / 2.50, audio in 1.00) through the Google GenAI instrumentation: 2,000
+        # prompt with 400 cached and 1,500 audio, 120 completion → 100×0.30 + 400×0.03 + 1,500×1.00 + 120×2.50
+        # = 30 + 12 + 1,500 + 300 = 1,842 → 0.001842
+        _oi_span("a3", "openinference.instrumentation.google_genai",
+                 {"prompt": 2000, "prompt_details.cache_read": 400, "prompt_details.audio": 1500, "completion": 120},
+                 llm__model_name="gemini-2.5-flash", llm__provider="google"),
+    ]  # fmt: skip
+    path = tmp_path / "traces.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in spans), encoding="utf-8")
+    con = db.connect(":memory:")
+    pricing.install(con, table())
+    db.create_views(con)
+    (res,) = ingest(con, [path]).files
+    assert res.format == "otel" and res.calls == 3 and res.quarantined == 0, res.reject_reasons
+    got = con.execute(f"select model, {', '.join(BUCKETS)}, price_status, cost_usd from priced_usage order by model")
+    assert got.fetchall() == [
+        ("gemini-2.5-flash", 100, 400, 0, 0, 120, 1500, 0, "priced", Decimal("0.001842")),
+        ("gpt-4o-audio-preview-2024-12-17", 300, 0, 0, 0, 100, 900, 400, "priced", Decimal("0.06975")),
+        ("gpt-4o-realtime-preview-2024-12-17", 0, 800, 0, 0, 0, 200, 50, "priced", Decimal("0.014")),
+    ]
+
+
 def test_audio_under_batch_and_in_the_rate_card() -> None:
     # batch: 1,000×0.15 + 4,000×0.03 + 2,000×1.25 + 7,000×0.50 = 150 + 120 + 2,500 + 3,500 = 6,270 → 0.00627
     at = datetime(2025, 8, 1, tzinfo=UTC)
@@ -219,6 +283,38 @@ def test_audio_under_batch_and_in_the_rate_card() -> None:
         "missing_rate",
         Decimal("0"),
     )
+
+
+def test_flash_lite_models_without_an_audio_surcharge_price_audio_at_the_input_rate() -> None:
+    """Gemini 2.0 Flash-Lite and 3.5 Flash-Lite list ONE input price for text, image, video and audio (genai-prices
+    0.2.3 prices their audio at input_mtok, its 3.5 Flash-Lite comment: 'Input rate is unified across
+    text/image/video/audio'; LiteLLM 1.109.1 vertex_ai/gemini-2.0-flash-lite input_cost_per_audio_token = its
+    text rate). Their audio calls were flagged missing_rate with the audio unpriced; now audio_in is the input
+    rate, on the Gemini API and on Vertex (inherited), batch at half like every other bucket.
+
+    2.0 Flash-Lite (0.075 / – / 0.30): 1,000×0.075 + 4,000×0.075 + 200×0.30 = 75 + 300 + 60 = 435 → 0.000435;
+    batch half: 0.0002175 (Vertex's own batch rule before 2025-07-07, the Gemini API's after).
+    3.5 Flash-Lite (0.30 / 0.03 / 2.50; batch 0.15 / 0.02 / 1.25): 1,000×0.30 + 2,000×0.03 + 200×2.50 + 4,000×0.30
+    = 300 + 60 + 500 + 1,200 = 2,060 → 0.00206; batch 150 + 40 + 250 + 600 = 1,040 → 0.00104."""
+    lite20 = {"input_uncached": 1000, "output": 200, "audio_in": 4000}
+    lite35 = {"input_uncached": 1000, "cache_read": 2000, "output": 200, "audio_in": 4000}
+    aug25, mar25, aug26 = (datetime(2025, 8, 1, tzinfo=UTC), datetime(2025, 3, 1, tzinfo=UTC),
+                           datetime(2026, 8, 1, tzinfo=UTC))  # fmt: skip
+    cases = [
+        ("gemini-2.0-flash-lite", aug25, "gemini_api", "standard", lite20, "0.000435"),
+        ("gemini-2.0-flash-lite", aug25, "gemini_api", "batch", lite20, "0.0002175"),
+        ("gemini-2.0-flash-lite", aug25, "vertex", "standard", lite20, "0.000435"),
+        ("gemini-2.0-flash-lite", mar25, "vertex", "batch", lite20, "0.0002175"),
+        ("gemini-2.0-flash-lite", aug25, "vertex", "batch", lite20, "0.0002175"),
+        ("gemini-3.5-flash-lite", aug26, "gemini_api", "standard", lite35, "0.00206"),
+        ("gemini-3.5-flash-lite", aug26, "gemini_api", "batch", lite35, "0.00104"),
+        ("gemini-3.5-flash-lite", aug26, "vertex", "standard", lite35, "0.00206"),
+        ("gemini-3.5-flash-lite", aug26, "vertex", "batch", lite35, "0.00104"),
+    ]
+    for model, at, platform, tier, tokens, cost in cases:
+        got = price(model, at, provider="google", platform=platform, service_tier=tier, **tokens)
+        expected_model = model if platform == "gemini_api" else f"vertex/{model}"
+        assert got == (Decimal(cost), "priced", expected_model), (model, platform, tier)
 
 
 AUDIO_TIERED = """
@@ -282,8 +378,8 @@ def test_a_store_from_before_0005_upgrades_and_prices_its_old_rows(tmp_path: Pat
     con.close()
     con = db.connect(path)
     applied = [r[0] for r in con.execute("select name from _migrations order by name").fetchall()]
-    # 0007 (report-perf: the stored substitution map) follows main's 0005 and 0006
-    assert applied[-3:] == ["0005_price_fees.sql", "0006_audio_tokens.sql", "0007_price_substitutions.sql"]
+    # 0007 (report-perf: the stored substitution map) follows main's 0005 and 0006; then 0008 (superseded rows)
+    assert applied[-4:-1] == ["0005_price_fees.sql", "0006_audio_tokens.sql", "0007_price_substitutions.sql"]
     pricing.install(con, table())
     db.create_views(con)
     assert con.execute("select audio_in, audio_out, price_status, cost_usd from priced_usage").fetchall() == [

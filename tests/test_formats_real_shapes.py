@@ -10,8 +10,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pytest
+
 from finops import db, pricing
 from finops.ingest import detect, ingest
+from finops.scope import set_scope
+from tests import helpers
 from tests.helpers import ROOT
 from tests.test_conventions import _buckets, _ingest, _ingest_files, _rows
 
@@ -726,8 +731,8 @@ def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_coun
     """`claude -p --output-format json` prints only the session total, while Claude Code also writes the same
     session's transcript (~/.claude/projects/…/<session_id>.jsonl, `sessionId` = the result's `session_id`).
     Rule: the transcript's calls win. A result total whose session already has transcript calls in the store is
-    skipped with a count; a result of another session is still stored. (Ingested the other way round, the
-    transcript after the result, both are kept: the format cannot undo a stored row; see the module docstring.)
+    skipped with a count; a result of another session is still stored. (The other order: see
+    test_claude_print_result_and_its_transcript_count_the_transcript_in_any_order.)
     Result shape: Agent SDK reference, `SDKResultMessage` / `ModelUsage`."""
     transcript = [
         {
@@ -761,6 +766,167 @@ def test_claude_print_result_of_a_session_whose_transcript_is_stored_is_not_coun
     assert rest.calls == 2  # one bucket per model of another session's total
     got = con.execute("select format, tags['session'], count(*) from usage group by all order by all").fetchall()
     assert got == [("claude_code", _SID, 1), ("claude_code.print", other["session_id"], 2)]
+
+
+def _print_session(tmp_path: Path) -> tuple[Path, Path]:
+    """The transcript of session _SID (two messages) and the `claude -p --output-format json` result of the same
+    session (`_RESULT`: its Sonnet total and Claude Code's Haiku side calls)."""
+
+    def line(mid: str, req: str, ts: str, out: int) -> dict[str, Any]:
+        usage = {"input_tokens": 3, "cache_read_input_tokens": 13368, "cache_creation_input_tokens": 7924,
+                 "output_tokens": out}  # fmt: skip
+        return {
+            "type": "assistant", "sessionId": _SID, "timestamp": ts, "requestId": req, "cwd": "/home/dev/webapp",
+            "version": "2.0.14", "message": {"id": mid, "model": "claude-sonnet-4-5-20250929", "usage": usage},
+        }  # fmt: skip
+
+    folder = tmp_path / "projects" / "-home-dev-webapp"
+    folder.mkdir(parents=True)
+    transcript = folder / f"{_SID}.jsonl"
+    lines = [line("msg_01PrintA", "req_011A", "2025-10-01T09:59:50.000Z", 9),
+             line("msg_01PrintB", "req_011B", "2025-10-01T09:59:58.000Z", 120)]  # fmt: skip
+    transcript.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    result = tmp_path / "run.json"
+    result.write_text(json.dumps(_RESULT, indent=2))
+    return transcript, result
+
+
+# the result file's time: none in the file, so --assume-time; another UTC day than the transcript's calls, so
+# the report's one-source-per-provider-day rule (finops/scope.py) cannot hide a double count
+_RESULT_TIME = datetime(2025, 10, 2, 8, tzinfo=UTC)
+
+
+def _session_store(path: Path, runs: list[list[Path]]) -> tuple[duckdb.DuckDBPyConnection, list[Any]]:
+    con = db.connect(path)
+    results = [ingest(con, files, assume_time=_RESULT_TIME) for files in runs]
+    pricing.install(con, helpers.table())
+    db.create_views(con)
+    return con, results
+
+
+def _counted(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """What the store counts: its rows (without run and lineage) and what a report totals."""
+    rows = con.execute(
+        "select format, record_kind, model, input_uncached, cache_read, cache_write_5m, output, reported_cost "
+        "from usage order by all"
+    ).fetchall()
+    set_scope(con)
+    total = con.execute("select count(*), sum(cost_usd) from scoped_usage").fetchone()
+    return rows, total
+
+
+@pytest.mark.parametrize(
+    "order",
+    ["result, then transcript", "transcript, then result", "one run: result first", "one run: transcript first"],
+)
+def test_claude_print_result_and_its_transcript_count_the_transcript_in_any_order(tmp_path: Path, order: str) -> None:
+    """A `claude -p --output-format json` result totals its session per model; Claude Code also writes the
+    session's transcript (one row per message, finer). Whatever the ingest order, in one run or two, the store
+    counts the transcript alone. A result stored first stops counting when its transcript arrives: its rows move
+    to the table `superseded` (file:line kept, with the reason and the transcript's file), counted in that run's
+    summary; a result arriving after its transcript is skipped with a count. Re-ingesting either file changes
+    nothing."""
+    transcript, result = _print_session(tmp_path)
+    alone, _ = _session_store(tmp_path / "alone.duckdb", [[transcript]])
+    expected = _counted(alone)
+    assert expected[1][0] == 2
+
+    runs = {
+        "result, then transcript": [[result], [transcript]],
+        "transcript, then result": [[transcript], [result]],
+        "one run: result first": [[result, transcript]],
+        "one run: transcript first": [[transcript, result]],
+    }[order]
+    con, results = _session_store(tmp_path / "t.duckdb", runs)
+    assert _counted(con) == expected
+    moved = con.execute(
+        "select source_file, source_line, model, superseded_by, reason from superseded order by model"
+    ).fetchall()
+    superseded = sum(r.superseded for r in results)
+    skipped = sum(r.total("skipped") for r in results)
+    if order in ("result, then transcript", "one run: result first"):
+        reason = "session total of a claude -p result: the session's transcript is stored (its calls count)"
+        assert moved == [
+            (str(result), 1, "claude-3-5-haiku-20241022", str(transcript), reason),
+            (str(result), 1, "claude-sonnet-4-5-20250929", str(transcript), reason),
+        ]
+        assert superseded == 2 and results[-1].superseded == 2 and skipped == 0
+    else:
+        assert moved == [] and superseded == 0 and skipped == 2
+
+    again = ingest(con, [result, transcript], assume_time=_RESULT_TIME)
+    assert [f.status for f in again.files] == ["unchanged", "unchanged"] and again.superseded == 0
+    assert _counted(con) == expected
+    assert len(con.execute("select * from superseded").fetchall()) == len(moved)
+
+
+def test_claude_print_totals_left_by_an_interrupted_run_stop_counting_at_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file is committed on its own; the totals are moved at the end of the run. A run stopped in between
+    (Ctrl-C, kill) leaves the transcript stored beside its session's result: the next run, whatever it reads,
+    finds the unfinished run and moves them."""
+    import finops.ingest.claude_code_print as print_format
+
+    transcript, result = _print_session(tmp_path)
+    con, _ = _session_store(tmp_path / "t.duckdb", [[result]])
+    real = print_format.supersede_session_totals
+
+    def interrupted(*args: Any) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(print_format, "supersede_session_totals", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest(con, [transcript])
+    assert con.execute("select count(*) from usage").fetchone() == (4,)  # both stored: the double count
+    monkeypatch.setattr(print_format, "supersede_session_totals", real)
+    again = ingest(con, [transcript])
+    assert [f.status for f in again.files] == ["unchanged"] and again.superseded == 2
+    assert con.execute("select format, count(*) from usage group by all").fetchall() == [("claude_code", 2)]
+
+
+def test_claude_print_totals_that_stop_counting_are_said_in_the_ingest_summary(tmp_path: Path) -> None:
+    """The run that stores a transcript after its session's `claude -p` result says on stderr how many stored
+    rows stopped counting, and where they are kept."""
+    from typer.testing import CliRunner
+
+    from finops.cli import app
+
+    transcript, result = _print_session(tmp_path)
+    store = str(tmp_path / "s.duckdb")
+    runner = CliRunner()
+    first = runner.invoke(app, ["--db", store, "ingest", str(result), "--assume-time", "2025-10-02T08:00:00Z"])
+    assert first.exit_code == 0 and "no longer counted" not in first.stderr
+    second = runner.invoke(app, ["--db", store, "ingest", str(transcript)])
+    assert second.exit_code == 0, second.output
+    assert "2 stored row(s) no longer counted: session totals of claude -p results" in second.stderr
+    assert "table 'superseded'" in second.stderr
+
+
+def test_claude_print_side_calls_of_a_stream_stay_when_the_transcript_comes_later(tmp_path: Path) -> None:
+    """A stream-json run's result adds only what its assistant lines do not hold: Claude Code's side calls
+    (Haiku), which no transcript holds. Those rows are not a session total: they keep counting when the session's
+    transcript is ingested after them, as when it came first."""
+    transcript, _ = _print_session(tmp_path)
+    lines = [json.loads(x) for x in transcript.read_text().splitlines()]
+    stream = [_assistant(x["message"]["id"], {"type": "text", "text": "…"}, x["message"]["usage"]["output_tokens"])
+              for x in lines]  # fmt: skip
+    for s, x in zip(stream, lines, strict=True):
+        s["message"]["usage"] = x["message"]["usage"]
+    run = tmp_path / "run.jsonl"
+    run.write_text("".join(json.dumps(x) + "\n" for x in [*stream, _RESULT]))
+
+    def haiku(con: duckdb.DuckDBPyConnection) -> list[Any]:
+        return con.execute(
+            "select format, record_kind, input_uncached, output from usage where model like 'claude-3-5-haiku%'"
+        ).fetchall()
+
+    first, _ = _session_store(tmp_path / "a.duckdb", [[transcript], [run]])
+    later, results = _session_store(tmp_path / "b.duckdb", [[run], [transcript]])
+    assert haiku(first) == haiku(later) == [("claude_code.print", "bucket", 512, 40)]
+    assert results[-1].superseded == 0
+    tokens = "select model, sum(input_uncached), sum(cache_read), sum(output) from usage group by all order by all"
+    assert first.execute(tokens).fetchall() == later.execute(tokens).fetchall()
 
 
 # ------------------------------------------------------------------ Codex CLI with other model providers

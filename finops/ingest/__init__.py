@@ -105,6 +105,7 @@ class FileResult:
 class IngestResult:
     run_id: int
     files: list[FileResult] = field(default_factory=list)
+    superseded: int = 0  # stored rows this run moved to `superseded` (see _supersede)
 
     def total(self, attr: str) -> int:
         return sum(int(getattr(f, attr)) for f in self.files)
@@ -387,6 +388,7 @@ def ingest(
     _start_run_keys(con)
     try:
         _ingest_all(con, files, known, sizes, run_id, result, format_name, assume_time, formats, progress)
+        result.superseded = _supersede(con, result)
         con.execute("update ingest_runs set finished_at = now() where run_id = ?", [run_id])
         for t in WORK_TABLES:  # the last batch's rows (a segment of a large file: hundreds of MB) are not kept
             con.execute(f"drop table if exists temp.{t}")
@@ -394,6 +396,24 @@ def ingest(
         with contextlib.suppress(duckdb.Error):  # an aborted transaction refuses it: its error is raised
             con.execute("reset checkpoint_threshold")
     return result
+
+
+def _supersede(con: duckdb.DuckDBPyConnection, result: IngestResult) -> int:
+    """Stored rows that a finer source stored later replaces stop counting, whatever the ingest order: the
+    session totals of `claude -p` results whose transcripts are stored (claude_code_print.supersede_session_totals).
+    Looked for when this run stored a Claude Code file, or when an earlier run stopped before its end (it may
+    have stored a transcript and not got here)."""
+    from finops.ingest.claude_code_print import supersede_session_totals
+
+    claude = any(f.status == "ingested" and f.format in ("claude_code", "claude_code.print") for f in result.files)
+    if (
+        not claude
+        and not con.execute(
+            "select 1 from ingest_runs where finished_at is null and run_id <> ? limit 1", [result.run_id]
+        ).fetchall()
+    ):
+        return 0
+    return supersede_session_totals(con, result.run_id)
 
 
 def _ingest_all(

@@ -24,11 +24,17 @@ num_turns, session_id}`. Counting:
   appended to one file (a result per process, same session) can only under-count their side calls.
 - `--output-format json` prints the result alone: every model's total is a bucket, with its costUSD.
 - a result total and the same session's transcript (Claude Code writes one for `-p` runs too, `sessionId` =
-  `session_id`): the transcript's calls win. A result without assistant lines whose session already has
-  claude_code calls in the store is skipped with a count. Limit: ingested the other way round (the result
-  first, its transcript later) both are kept, a double count of that session: a format cannot remove a stored
-  row (that needs a rule in the pipeline). Ingest transcripts first (`aispend ingest ~/.claude/projects/`
-  before result files). Side-call buckets of a stream-json file are not in any transcript: they stay.
+  `session_id`): the transcript's calls win (one row per message, finer), whatever the ingest order. A result
+  without assistant lines is the whole session's total: its rows say so in `extra` (`{"counts": "session"}`;
+  `"rest"` for the part beyond a stream's assistant lines). Ingested after the transcript, such a result is
+  skipped with a count. Ingested before it (an earlier run, or earlier in the same run), its rows are moved
+  at the end of the run that stores the transcript from `usage` to the table `superseded` (migration 0008:
+  the whole row, its file and line, the run, the transcript file that supersedes it and the reason), counted
+  in that run's summary (IngestResult.superseded): see supersede_session_totals. Either way the store then
+  counts what the transcript alone gives, and re-ingesting either file changes nothing (unchanged bytes are
+  not read; other bytes of that result are skipped, its transcript being stored). Side-call buckets of a
+  stream-json file (`rest`) are not in any transcript: they stay. Rows stored before the marker existed have
+  no `counts` and are left alone (re-ingest those results into a fresh store to apply the rule).
 - assistant lines whose usage is all zero (stream-json of some 2.1.9x versions: the counts are only in the
   result's modelUsage, multica-ai/multica#728) are no evidence of calls: the result's totals count in full
   (the zero lines stay, zero tokens each).
@@ -40,6 +46,8 @@ No line carries a time: --assume-time, else the file's modification time. Messag
 from __future__ import annotations
 
 from typing import Any
+
+import duckdb
 
 from finops.ingest import register
 from finops.ingest._base import LogFormat, layer, parse_sql, staged_select
@@ -69,6 +77,8 @@ LINE = {
 }
 EVENT_TYPES = {"system", "assistant", "user", "result", "stream_event"}
 ALL_IN_LINES = "session total (result line): its calls are the assistant lines"
+SESSION_TOTAL = "session"  # extra.counts of a result row that totals the whole session (no assistant lines)
+SUPERSEDED = "session total of a claude -p result: the session's transcript is stored (its calls count)"
 # a result's count per model (modelUsage field) against its calls' sum of the same (see sql: r_<key>, sum_<key>)
 REST = {
     "in": "inputTokens",
@@ -170,6 +180,10 @@ class ClaudeCodePrint(LogFormat):
             reported_cost="""case when b.type = 'result' and not matched
                                   then try_cast(mu.costUSD as decimal(38, 12)) end""",
             request_id="b.message.id",
+            # what a result row holds: the whole session's total (no assistant lines: superseded by the session's
+            # transcript, see supersede_session_totals) or the rest beyond the lines (side calls: kept)
+            extra=f"""case when b.type = 'result' then json_object('counts', case when n_models = 0
+                                                                         then '{SESSION_TOTAL}' else 'rest' end) end""",
             **by_kind,
         )
         parsed = f"select line, raw, {parse_sql('raw', struct(LINE))} as b from recs"
@@ -233,3 +247,49 @@ class ClaudeCodePrint(LogFormat):
             src, "b.message.usage", "b is not null and b.type = 'assistant' and skip is null and problem is null"
         )
         return f"select {cols}\nfrom ({src})"
+
+
+def supersede_session_totals(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
+    """Move the stored session totals of `claude -p` results (rows of this format whose extra.counts is
+    'session') whose session has transcript calls in the store (format claude_code, tag session) from `usage` to
+    `superseded`, with the run, the transcript file and the reason; return how many rows moved. The same rule
+    as the skip in sql() (a result ingested after its transcript), for the other order. Idempotent: once moved,
+    nothing is left to move. One transaction: the rows are in exactly one of the two tables."""
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"""create or replace temp table _session_totals as
+                select dedupe_key, tags['session'] as session from usage
+                where format = '{ClaudeCodePrint.name}' and record_kind = 'bucket'
+                      and json_extract_string(extra, '$.counts') = '{SESSION_TOTAL}'"""
+        )
+        moved = 0
+        if con.execute("select 1 from _session_totals limit 1").fetchall():
+            con.execute(
+                """create or replace temp table _superseding as
+                   select t.dedupe_key, c.transcript from _session_totals t
+                   join (select tags['session'] as session, min(source_file) as transcript from usage
+                         where format = 'claude_code' and tags['session'] in (select session from _session_totals)
+                         group by all) c on c.session = t.session"""
+            )
+            row = con.execute("select count(*) from _superseding").fetchone()
+            moved = int(row[0]) if row else 0
+            if moved:
+                con.execute(
+                    f"""insert into superseded by name
+                        select u.*, $run as superseded_run, s.transcript as superseded_by, $reason as reason
+                        from usage u join _superseding s on s.dedupe_key = u.dedupe_key
+                        where u.format = '{ClaudeCodePrint.name}'""",
+                    {"run": run_id, "reason": SUPERSEDED},
+                )
+                con.execute(
+                    f"""delete from usage where format = '{ClaudeCodePrint.name}'
+                        and dedupe_key in (select dedupe_key from _superseding)"""
+                )
+            con.execute("drop table _superseding")
+        con.execute("drop table _session_totals")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return moved

@@ -10,12 +10,15 @@ Attributes (current names first, deprecated ones as fallbacks): `gen_ai.usage.in
 `gen_ai.usage.cache_read.input_tokens` / `gen_ai.usage.cache_creation.input_tokens` (OpenLLMetry:
 `gen_ai.usage.cache_read_input_tokens` / `…cache_creation_input_tokens`; OpenInference
 `llm.token_count.prompt_details.cache_read` / `…cache_write`), `gen_ai.usage.reasoning.output_tokens`
-(OpenLLMetry `gen_ai.usage.reasoning_tokens`), `gen_ai.response.model` (preferred) / `gen_ai.request.model`
-(`llm.model_name`, `llm.response.model` / `llm.request.model`), `gen_ai.provider.name` / `gen_ai.system`
-(`llm.provider`, `llm.system`, `llm.vendor`), `gen_ai.response.id`, `openai.response.service_tier` (and
-`gen_ai.openai.*`). `intValue` may be a JSON string or a number; array / kvlist / bytes values are read
-as absent. The operation: `gen_ai.operation.name`, else OpenLLMetry's `llm.request.type` (its values
-`completion` and `embedding` are text_completion and embeddings), else OpenInference's span kind.
+(OpenLLMetry `gen_ai.usage.reasoning_tokens`), OpenInference's audio sub-counts
+`llm.token_count.prompt_details.audio` / `llm.token_count.completion_details.audio` (inside the prompt and the
+completion counts: moved to audio_in / audio_out, see Counting), `gen_ai.response.model` (preferred) /
+`gen_ai.request.model` (`llm.model_name`, `llm.response.model` / `llm.request.model`), `gen_ai.provider.name` /
+`gen_ai.system` (`llm.provider`, `llm.system`, `llm.vendor`), `gen_ai.response.id`,
+`openai.response.service_tier` (and `gen_ai.openai.*`). `intValue` may be a JSON string or a number; array /
+kvlist / bytes values are read as absent. The operation: `gen_ai.operation.name`, else OpenLLMetry's
+`llm.request.type` (its values `completion` and `embedding` are text_completion and embeddings), else
+OpenInference's span kind.
 
 Which instrumentations put Anthropic's cache counts inside input_tokens (the spec's way): the
 opentelemetry-python-contrib Anthropic instrumentation (messages_extractors.extract_usage_tokens),
@@ -30,7 +33,10 @@ reported Anthropic's own `input_tokens` (cache EXCLUDED) instead; the rule: for 
 provider) whose cache counts exceed `input_tokens`, `input_tokens` is taken as uncached. (An Anthropic
 span whose uncached input happens to exceed its cache counts cannot be told apart: it is read the spec's
 way.) Likewise a reasoning count above `output_tokens` means output excluded it: output = both. For
-other providers cache counts above the input are quarantined.
+other providers cache counts above the input are quarantined. Audio (OpenInference) is a sub-count of the prompt
+and of the completion, priced apart: audio_in = the audio count capped at the uncached prompt (spans do not say
+how cached tokens split by modality: cached audio stays in cache_read), input_uncached = the rest; audio_out =
+the completion's audio count (capped at it), output = the rest.
 
 Only model calls count: spans of operation chat / generate_content / text_completion / embeddings (or
 with no operation name but token counts). `invoke_agent` / `create_agent` / `execute_tool` spans carry
@@ -237,6 +243,10 @@ class OTelGenAI(LogFormat):
                 "gen_ai.usage.reasoning_tokens",
                 "llm.token_count.completion_details.reasoning",
             ),
+            # OpenInference audio sub-counts, INSIDE llm.token_count.prompt / .completion (Arize-ai/openinference
+            # spec/semantic_conventions.md: "The prompt_details.* values are sub-counts of llm.token_count.prompt")
+            "ain": _tokens("llm.token_count.prompt_details.audio"),
+            "aout": _tokens("llm.token_count.completion_details.audio"),
             "resp_id": _attr("gen_ai.response.id"),
             "tier": _first(
                 "openai.response.service_tier",
@@ -307,11 +317,13 @@ class OTelGenAI(LogFormat):
             provider="coalesce(vendor, prov, 'unknown')",
             platform="platform",
             model_raw="model",
-            input_uncached="case when excluded then tin else tin - cache end",
+            input_uncached="uncached - audio_in",
             cache_read="coalesce(cr, 0)",
             cache_write_5m="coalesce(cw, 0)",
             output="""case when coalesce(rs, 0) > coalesce(tout, 0) then coalesce(tout, 0) + rs
-                           else coalesce(tout, 0) end""",
+                           else coalesce(tout, 0) end - audio_out""",
+            audio_in="audio_in",
+            audio_out="audio_out",
             reasoning="coalesce(rs, 0)",
             service_tier=tier_sql("tier"),
             region="region",
@@ -336,5 +348,14 @@ class OTelGenAI(LogFormat):
         src = with_vendor(src, "model", "model_vendor")
         src = layer(layer(src, vendor=vendor), platform=platform, cache="(coalesce(cr, 0) + coalesce(cw, 0))")
         src = layer(src, excluded="(vendor = 'anthropic' and cache > 0 and tin < cache)")
+        # audio out of the prompt and the completion (their own rates). Spans do not split cached tokens by
+        # modality: audio counts as uncached, capped at the uncached prompt (and at the completion), as
+        # _common.openai_buckets does, so no bucket goes negative
+        src = layer(src, uncached="case when excluded then tin else tin - cache end")
+        src = layer(
+            src,
+            audio_in="least(coalesce(ain, 0), greatest(uncached, 0))",
+            audio_out="least(coalesce(aout, 0), greatest(coalesce(tout, 0), 0))",
+        )
         src = layer(src, skip=skip, problem=problem, signal=signal)
         return f"select {cols}\nfrom ({src})"
