@@ -226,3 +226,31 @@ def test_priority_and_flex_rules_start_at_their_launch() -> None:
     assert price("nova-pro", launch, service_tier="priority", **kw)[:2] == (Decimal("0.0014"), "priced")
     assert price("nova-pro", launch, service_tier="flex", **kw)[:2] == (Decimal("0.0004"), "priced")
     assert price("nova-premier", launch, service_tier="flex", **kw)[1] == "tier_not_in_table"
+
+
+# ------------------------------------------------------------------ CloudWatch Logs exported to S3
+
+
+def test_cloudwatch_export_to_s3_lines_are_read_with_their_line_numbers(tmp_path: Path) -> None:
+    """CreateExportTask objects: gzipped text, each line `<ISO 8601 time> <event message>` (the invocation log).
+    A BOM, a truncated message and a line without a message are kept apart; the rest are calls."""
+    import gzip
+
+    msgs = [json.dumps(invocation(f"r{i}", 100 + i, 10)) for i in range(3)]
+    lines = [
+        f"2026-02-10T09:14:03.120Z {msgs[0]}",
+        f"2026-02-10T09:14:04.000Z {msgs[1][:40]}",  # truncated
+        f"2026-02-10T09:14:05.500Z {msgs[2]}",
+        "2026-02-10T09:14:06Z {not json",
+    ]
+    path = tmp_path / "exportedlogs" / "task-1" / "aws-bedrock-invocations" / "000000.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gzip.compress(("\ufeff" + "\n".join(lines) + "\n").encode()))
+    con = db.connect(":memory:")
+    res = ingest(con, [tmp_path]).files[0]
+    assert (res.status, res.format, res.calls, res.quarantined) == ("ingested", "bedrock.invocation_log", 2, 2)
+    assert con.execute("select request_id, source_line, input_uncached from usage order by 1").fetchall() == [
+        ("r0", 1, 100),
+        ("r2", 3, 102),
+    ]
+    assert con.execute("select list(source_line order by source_line) from quarantine").fetchone() == ([2, 4],)

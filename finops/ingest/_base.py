@@ -135,7 +135,7 @@ def head_bytes(path: Path, n: int = 1 << 20) -> bytes:
 
 @dataclass
 class Container:
-    kind: str  # jsonl | document | array | csv | parquet | sqlite | empty | other
+    kind: str  # jsonl | timestamped (CloudWatch export) | document | array | csv | parquet | sqlite | empty | other
     sample: list[dict[str, Any]] = field(default_factory=list)  # first records, parsed (for sniffing)
     document: Any = None  # the parsed document, for kind == document
     columns: list[str] = field(default_factory=list)  # csv / parquet: the header
@@ -195,6 +195,10 @@ def inspect(path: Path, data: bytes | None = None) -> Container:
         lines = head.split(b"\n", SNIFF_RECORDS * 2 + 1)[: SNIFF_RECORDS * 2]
         sample = parse_lines([x[5:] for x in lines if x.startswith(b"data:")])
         return Container("jsonl", sample, sse=True) if sample else Container("other")
+    if TIMESTAMPED_LINE.match(text):
+        lines = head.split(b"\n", SNIFF_RECORDS + 1)[:SNIFF_RECORDS]
+        sample = parse_lines([TIMESTAMPED_LINE.sub(b"", x, count=1) for x in lines])
+        return Container("timestamped", sample) if sample else Container("other")
     if text[:1] not in (b"{", b"["):
         found = _tabular.csv_header(head)
         if found is None:
@@ -276,6 +280,20 @@ def json_values(data: bytes) -> list[dict[str, Any]] | None:
             return None
         out.append(obj)
     return out if len(out) > 1 else None
+
+
+# CloudWatch Logs exported to S3 (CreateExportTask, AWS CloudWatch Logs user guide "Exporting log data to Amazon
+# S3"): gzipped text objects `<prefix>/<task>/<log stream>/000000.gz`, each line `<ISO 8601 UTC time> <message>`
+TIMESTAMPED_LINE = re.compile(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z ")
+
+
+def timestamped_payloads(table: pa.Table) -> pa.Table:
+    """(line, raw) of a CloudWatch export: each line's message, its leading time cut off; line numbers kept."""
+    import pyarrow.compute as pc
+
+    pattern = "^" + TIMESTAMPED_LINE.pattern.decode()
+    raw = pc.replace_substring_regex(table.column("raw"), pattern, "", max_replacements=1)
+    return table.set_column(1, "raw", raw).replace_schema_metadata(table.schema.metadata)
 
 
 # A captured server-sent-event stream (curl of a streaming response): `event:` / `data:` / `id:` / `:` lines
@@ -451,6 +469,9 @@ def read_all(path: Path, container: Container, columns: tuple[str, ...] | None =
         yield from _tabular.csv_tables(path, container, columns or None)
     elif container.kind == "parquet":
         yield from _tabular.parquet_tables(path, columns or None)
+    elif container.kind == "timestamped":
+        for table in jsonl_chunks(path, container=container):
+            yield timestamped_payloads(table)
     elif container.sse:
         for table in jsonl_chunks(path, container=container):
             yield sse_payloads(table)

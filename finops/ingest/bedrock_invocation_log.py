@@ -186,7 +186,7 @@ class BedrockInvocationLog(LogFormat):
     example = "aispend ingest AWSLogs/123456789012/BedrockModelInvocationLogs/"
     priority = 5
     # csv: a Logs Insights table downloaded as CSV (the query's fields as columns, `@message` among them)
-    containers = ("jsonl", "document", "array", "csv")
+    containers = ("jsonl", "timestamped", "document", "array", "csv")
 
     def sniff(self, records: list[dict[str, Any]]) -> bool:
         for r in records:
