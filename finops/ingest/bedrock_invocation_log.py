@@ -182,7 +182,7 @@ def _is_log(r: Any) -> bool:
 class BedrockInvocationLog(LogFormat):
     name = "bedrock.invocation_log"
     title = "Amazon Bedrock model-invocation logs (S3 JSONL, CloudWatch exports)"
-    identifies = "schemaType == 'ModelInvocationLog' (also inside CloudWatch @message / results / events)"
+    identifies = "schemaType == 'ModelInvocationLog' (also in CloudWatch @message / results / events, S3 exports)"
     example = "aispend ingest AWSLogs/123456789012/BedrockModelInvocationLogs/"
     priority = 5
     # csv: a Logs Insights table downloaded as CSV (the query's fields as columns, `@message` among them)
